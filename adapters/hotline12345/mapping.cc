@@ -1,0 +1,183 @@
+#include "adapters/hotline12345/mapping.h"
+
+#include <optional>
+#include <string>
+
+#include "daemon/core/json.h"
+#include "daemon/core/time_util.h"
+
+namespace hs::hotline12345 {
+namespace {
+
+constexpr size_t kMaxIdBytes = 64;
+constexpr size_t kMaxTextBytes = 64 * 1024;
+constexpr size_t kMaxLogEntries = 10'000;
+
+// Reads fields of one JSON object, remembering the first problem. Messages name the field only.
+class Reader {
+ public:
+  Reader(const rapidjson::Value& obj, std::string prefix) : obj_(obj), prefix_(std::move(prefix)) {}
+
+  const Status& status() const { return status_; }
+
+  // A string field; "" when absent (or null) and not required.
+  std::string Str(const char* key, bool required, size_t max_bytes = kMaxTextBytes) {
+    const rapidjson::Value* v = Find(key, required);
+    if (v == nullptr) return {};
+    if (!v->IsString()) return Fail(key, std::string("must be a string, got ") + std::string(json::TypeName(*v))), std::string();
+    std::string_view s(v->GetString(), v->GetStringLength());
+    if (s.size() > max_bytes) return Fail(key, "is longer than " + std::to_string(max_bytes) + " bytes"), std::string();
+    if (s.find('\0') != std::string_view::npos) return Fail(key, "contains a NUL character"), std::string();
+    if (required && s.empty()) return Fail(key, "must not be empty"), std::string();
+    return std::string(s);
+  }
+
+  std::optional<int64_t> Time(const char* key, bool required) {
+    const rapidjson::Value* v = Find(key, required);
+    if (v == nullptr) return std::nullopt;
+    if (!v->IsString()) return Fail(key, std::string("must be a time string, got ") + std::string(json::TypeName(*v))), std::nullopt;
+    auto t = ParseShanghaiTime(std::string_view(v->GetString(), v->GetStringLength()));
+    if (!t.ok()) return Fail(key, t.status().message()), std::nullopt;
+    return *t;
+  }
+
+  int64_t Int(const char* key, int64_t min, int64_t max) {
+    const rapidjson::Value* v = Find(key, false);
+    if (v == nullptr) return 0;
+    if (!v->IsInt64()) return Fail(key, std::string("must be a whole number, got ") + std::string(json::TypeName(*v))), 0;
+    int64_t n = v->GetInt64();
+    if (n < min || n > max) return Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max)), 0;
+    return n;
+  }
+
+  bool Bool(const char* key) {
+    const rapidjson::Value* v = Find(key, false);
+    if (v == nullptr) return false;
+    if (!v->IsBool()) return Fail(key, std::string("must be true or false, got ") + std::string(json::TypeName(*v))), false;
+    return v->GetBool();
+  }
+
+  const rapidjson::Value* Find(const char* key, bool required) {
+    if (!status_.ok()) return nullptr;
+    auto it = obj_.FindMember(key);
+    if (it == obj_.MemberEnd() || it->value.IsNull()) {
+      if (required) Fail(key, "is missing");
+      return nullptr;
+    }
+    return &it->value;
+  }
+
+  void Fail(const char* key, const std::string& what) {
+    if (status_.ok()) status_ = Status::InvalidArgument("field " + prefix_ + key + " " + what);
+  }
+
+ private:
+  const rapidjson::Value& obj_;
+  std::string prefix_;
+  Status status_;
+};
+
+bool IsRevisitResult(std::string_view s) {
+  return s == "满意" || s == "基本满意" || s == "不满意" || s == "未联系上";
+}
+
+Status MapHistory(const rapidjson::Value& log, std::vector<HistoryEntry>& out) {
+  if (!log.IsArray()) {
+    return Status::InvalidArgument(std::string("field lzjl must be an array, got ") +
+                                   std::string(json::TypeName(log)));
+  }
+  if (log.Size() > kMaxLogEntries) return Status::InvalidArgument("field lzjl has too many entries");
+  out.reserve(log.Size());
+  for (rapidjson::SizeType i = 0; i < log.Size(); ++i) {
+    const rapidjson::Value& e = log[i];
+    std::string prefix = "lzjl[" + std::to_string(i) + "].";
+    if (!e.IsObject()) {
+      return Status::InvalidArgument("field lzjl[" + std::to_string(i) + "] must be an object");
+    }
+    Reader r(e, prefix);
+    HistoryEntry h;
+    h.at = r.Time("sj", true).value_or(0);
+    h.action = r.Str("dz", true, kMaxIdBytes);
+    h.unit = r.Str("dw", false, 256);
+    h.note = r.Str("sm", false);
+    h.result = r.Str("jg", false, 64);
+    h.external_ref = r.Str("wbbh", false, kMaxIdBytes);
+    if (r.status().ok() && !h.result.empty() && !IsRevisitResult(h.result)) {
+      r.Fail("jg", "must be 满意, 基本满意, 不满意 or 未联系上");
+    }
+    HS_RETURN_IF_ERROR(r.status());
+    out.push_back(std::move(h));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view CanonicalState(std::string_view gdzt) {
+  if (gdzt == "待签收") return state::kPending;
+  if (gdzt == "办理中") return state::kInProgress;
+  if (gdzt == "延期审核中") return state::kExtensionReview;
+  if (gdzt == "已办结") return state::kClosed;
+  if (gdzt == "已回访") return state::kRevisited;
+  if (gdzt == "已归档") return state::kArchived;
+  if (gdzt == "已退单") return state::kReturned;
+  return {};
+}
+
+std::string_view RecordId(const rapidjson::Value& record) {
+  if (!record.IsObject()) return {};
+  auto it = record.FindMember("gdbh");
+  if (it == record.MemberEnd() || !it->value.IsString()) return {};
+  std::string_view id(it->value.GetString(), it->value.GetStringLength());
+  return id.size() <= kMaxIdBytes ? id : std::string_view();
+}
+
+Status MapRecord(const rapidjson::Value& record, Ticket& t) {
+  if (!record.IsObject()) {
+    return Status::InvalidArgument(std::string("record must be an object, got ") +
+                                   std::string(json::TypeName(record)));
+  }
+  Reader r(record, "");
+  t.external_id = r.Str("gdbh", true, kMaxIdBytes);
+  t.external_ref = r.Str("wbbh", false, kMaxIdBytes);
+  t.accepted_at = r.Time("slsj", true);
+  t.channel = r.Str("qdly", true, 64);
+  t.complainant = r.Str("sqr", false, 256);
+  t.phone = r.Str("lxdh", false, 64);
+  t.id_number = r.Str("zjhm", false, 64);
+  t.kind = r.Str("sqlx", true, 64);
+  t.category = r.Str("sqfl", true, 256);
+  t.title = r.Str("sqbt", false, 1024);
+  t.content = r.Str("sqnr", true);
+  t.address = r.Str("fsdz", false, 1024);
+  t.unit = r.Str("cbdw", true, 256);
+  t.unit_code = r.Str("cbdwbm", false, kMaxIdBytes);
+  t.deadline = r.Time("blsx", true);
+  t.extended_deadline = r.Time("yqsx", false);
+  std::string gdzt = r.Str("gdzt", true, 64);
+  t.closed_at = r.Time("bjsj", false);
+  t.closure_text = r.Str("bjnr", false);
+  t.revisit_result = r.Str("hfjg", false, 64);
+  t.revisited_at = r.Time("hfsj", false);
+  t.rework_count = r.Int("fgcs", 0, 10'000);
+  t.deputy = r.Bool("rddb");
+  t.enterprise = r.Bool("sq");
+  t.updated_at = r.Time("gxsj", true).value_or(0);
+  HS_RETURN_IF_ERROR(r.status());
+
+  t.state = std::string(CanonicalState(gdzt));
+  if (t.state.empty()) {
+    return Status::InvalidArgument("field gdzt is not a known state (待签收, 办理中, 延期审核中, "
+                                   "已办结, 已回访, 已归档, 已退单)");
+  }
+  if (!t.revisit_result.empty() && !IsRevisitResult(t.revisit_result)) {
+    return Status::InvalidArgument("field hfjg must be 满意, 基本满意, 不满意 or 未联系上");
+  }
+  t.history.clear();
+  auto log = record.FindMember("lzjl");
+  if (log != record.MemberEnd() && !log->value.IsNull()) HS_RETURN_IF_ERROR(MapHistory(log->value, t.history));
+  t.raw = json::Write(record);
+  return Status::Ok();
+}
+
+}  // namespace hs::hotline12345

@@ -1,0 +1,247 @@
+#include "daemon/config/config.h"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "daemon/core/time_util.h"
+
+namespace hs::config {
+
+struct ParsedFile {
+  std::string file;
+  std::string dir;
+  toml::table root;
+};
+
+struct Section::Impl {
+  std::shared_ptr<const ParsedFile> parsed;
+  const toml::table* table = nullptr;  // Null when the section is absent.
+  std::string name;
+  std::set<std::string, std::less<>> used;
+  std::string error;
+
+  std::string Where(const toml::node* node) const {
+    std::string out = parsed->file;
+    if (node != nullptr && node->source().begin.line > 0) {
+      out += ":" + std::to_string(node->source().begin.line);
+    } else if (table != nullptr && table->source().begin.line > 0) {
+      out += ":" + std::to_string(table->source().begin.line);
+    }
+    return out;
+  }
+  const toml::node* Find(std::string_view key) {
+    used.emplace(key);
+    return table == nullptr ? nullptr : table->get(key);
+  }
+  void Fail(const toml::node* node, std::string_view key, std::string_view what) {
+    if (!error.empty()) return;
+    error = Where(node) + ": " + name + "." + std::string(key) + ": " + std::string(what);
+  }
+};
+
+Section::Section() : impl_(std::make_unique<Impl>()) {}
+Section::Section(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Section::~Section() = default;
+Section::Section(Section&&) noexcept = default;
+Section& Section::operator=(Section&&) noexcept = default;
+
+const std::string& Section::name() const { return impl_->name; }
+const std::string& Section::config_dir() const { return impl_->parsed->dir; }
+
+std::string Section::String(std::string_view key, std::string_view fallback) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return std::string(fallback);
+  if (!n->is_string()) {
+    impl_->Fail(n, key, "must be a string in quotes");
+    return std::string(fallback);
+  }
+  return std::string(*n->value<std::string_view>());
+}
+
+std::string Section::RequiredString(std::string_view key) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) {
+    impl_->Fail(nullptr, key, "is required");
+    return {};
+  }
+  std::string v = String(key, "");
+  if (v.empty()) impl_->Fail(n, key, "must not be empty");
+  return v;
+}
+
+int64_t Section::Int(std::string_view key, int64_t fallback, int64_t min, int64_t max) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return fallback;
+  auto v = n->value<int64_t>();
+  if (!n->is_integer() || !v) {
+    impl_->Fail(n, key, "must be a whole number");
+    return fallback;
+  }
+  if (*v < min || *v > max) {
+    impl_->Fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                            ", got " + std::to_string(*v));
+    return fallback;
+  }
+  return *v;
+}
+
+bool Section::Bool(std::string_view key, bool fallback) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return fallback;
+  if (!n->is_boolean()) {
+    impl_->Fail(n, key, "must be true or false");
+    return fallback;
+  }
+  return *n->value<bool>();
+}
+
+int64_t Section::DurationMillis(std::string_view key, std::string_view fallback, int64_t min_ms,
+                                int64_t max_ms) {
+  const toml::node* n = impl_->Find(key);
+  std::string text = String(key, fallback);
+  auto ms = ParseDurationMillis(text);
+  if (!ms.ok()) {
+    impl_->Fail(n, key, ms.status().message());
+    return *ParseDurationMillis(fallback);
+  }
+  if (*ms < min_ms || *ms > max_ms) {
+    impl_->Fail(n, key, "must be between " + FormatDurationMillis(min_ms) + " and " +
+                            FormatDurationMillis(max_ms) + ", got " + text);
+    return *ParseDurationMillis(fallback);
+  }
+  return *ms;
+}
+
+std::string Section::Secret(std::string_view key) {
+  const toml::node* n = impl_->Find(key);
+  std::string file = RequiredString(key);
+  if (file.empty()) return {};
+  auto secret = ReadSecretFile(file, impl_->parsed->dir);
+  if (!secret.ok()) {
+    impl_->Fail(n, key, secret.status().message());
+    return {};
+  }
+  return *secret;
+}
+
+std::string Section::Path(std::string_view key, std::string_view fallback) {
+  std::string p = String(key, fallback);
+  if (p.empty() || p.front() == '/') return p;
+  return (std::filesystem::path(impl_->parsed->dir) / p).string();
+}
+
+void Section::Fail(std::string_view key, std::string_view what) {
+  impl_->Fail(impl_->table == nullptr ? nullptr : impl_->table->get(key), key, what);
+}
+
+Status Section::Finish() {
+  if (!impl_->error.empty()) return Status::InvalidArgument(impl_->error);
+  if (impl_->table != nullptr) {
+    for (const auto& [k, node] : *impl_->table) {
+      if (!impl_->used.contains(k.str())) {
+        return Status::InvalidArgument(impl_->Where(&node) + ": " + impl_->name + "." +
+                                       std::string(k.str()) +
+                                       ": unknown key; check its spelling against the README's "
+                                       "configuration reference");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Section Config::AdapterSection(const std::string& name) const {
+  auto impl = std::make_unique<Section::Impl>();
+  impl->parsed = parsed;
+  impl->name = "adapters." + name;
+  const toml::table* adapters = parsed->root["adapters"].as_table();
+  impl->table = adapters == nullptr ? nullptr : (*adapters)[name].as_table();
+  return Section(std::move(impl));
+}
+
+Result<std::string> ReadSecretFile(const std::string& name, const std::string& config_dir) {
+  std::vector<std::filesystem::path> tried;
+  if (!name.empty() && name.front() == '/') {
+    tried.emplace_back(name);
+  } else {
+    if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY"); creds != nullptr && *creds) {
+      tried.push_back(std::filesystem::path(creds) / name);
+    }
+    tried.push_back(std::filesystem::path(config_dir) / name);
+  }
+  std::string places;
+  for (const auto& p : tried) {
+    std::ifstream in(p, std::ios::binary);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      std::string s = ss.str();
+      while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+      if (s.empty()) return Status::InvalidArgument("secret file " + p.string() + " is empty");
+      return s;
+    }
+    places += (places.empty() ? "" : ", ") + p.string();
+  }
+  return Status::NotFound("secret file \"" + name + "\" not found (looked in " + places + ")");
+}
+
+Result<Config> Load(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    return Status::NotFound("configuration file " + path +
+                            " does not exist; pass --config with the path of your TOML file");
+  }
+  auto parsed = std::make_shared<ParsedFile>();
+  parsed->file = path;
+  parsed->dir = std::filesystem::absolute(path).parent_path().string();
+  try {
+    parsed->root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
+  Config cfg;
+  cfg.file = path;
+  cfg.parsed = parsed;
+  for (const auto& [k, node] : parsed->root) {
+    std::string key(k.str());
+    if (key != "ledger" && key != "log" && key != "adapters") {
+      return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
+                                     key + ": unknown section; expected [ledger], [log] or "
+                                     "[adapters.NAME]");
+    }
+    if (!node.is_table()) {
+      return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
+                                     key + ": must be a table");
+    }
+  }
+  auto section = [&](const char* name) {
+    auto impl = std::make_unique<Section::Impl>();
+    impl->parsed = parsed;
+    impl->name = name;
+    impl->table = parsed->root[name].as_table();
+    return Section(std::move(impl));
+  };
+  Section ledger = section("ledger");
+  cfg.ledger_path = ledger.Path("path", "");
+  if (cfg.ledger_path.empty()) ledger.Fail("path", "is required, e.g. \"/var/lib/hotline-sync/ledger.db\"");
+  HS_RETURN_IF_ERROR(ledger.Finish());
+  Section log = section("log");
+  cfg.log_level = log.String("level", "info");
+  HS_RETURN_IF_ERROR(log.Finish());
+  if (const toml::table* adapters = parsed->root["adapters"].as_table()) {
+    for (const auto& [k, node] : *adapters) {
+      if (!node.is_table()) {
+        return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) +
+                                       ": adapters." + std::string(k.str()) + ": must be a table");
+      }
+      cfg.adapter_names.emplace_back(k.str());
+    }
+  }
+  return cfg;
+}
+
+}  // namespace hs::config

@@ -1,0 +1,79 @@
+// Configuration: one TOML file (toml++), read once at start and again on SIGHUP. Errors name the
+// file, the line and the dotted key, and say what would be valid. Secrets come from files, looked up
+// in $CREDENTIALS_DIRECTORY (systemd LoadCredential=) and then beside the configuration file.
+// Values are plain data; a Section is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/core/result.h"
+
+namespace hs::config {
+
+// One table of the configuration, e.g. [adapters.hotline12345]. Every getter records the first error
+// and returns the default; Finish() reports it, or any key that no getter asked for.
+class Section {
+ public:
+  Section();
+  ~Section();
+  Section(Section&&) noexcept;
+  Section& operator=(Section&&) noexcept;
+
+  // The dotted name, e.g. "adapters.hotline12345".
+  const std::string& name() const;
+  // The directory of the configuration file, for relative paths.
+  const std::string& config_dir() const;
+
+  std::string String(std::string_view key, std::string_view fallback);
+  std::string RequiredString(std::string_view key);
+  int64_t Int(std::string_view key, int64_t fallback, int64_t min, int64_t max);
+  bool Bool(std::string_view key, bool fallback);
+  // A duration such as "5s"; bounds in milliseconds.
+  int64_t DurationMillis(std::string_view key, std::string_view fallback, int64_t min_ms,
+                         int64_t max_ms);
+  // Reads the secret whose file name is under `key` (required), trailing newline removed.
+  std::string Secret(std::string_view key);
+  // A path under `key`; relative paths are taken beside the configuration file.
+  std::string Path(std::string_view key, std::string_view fallback);
+
+  // Records an error about `key` found by the caller's own validation.
+  void Fail(std::string_view key, std::string_view what);
+
+  // InvalidArgument for the first error or the first unknown key; Ok otherwise.
+  Status Finish();
+
+  struct Impl;
+  explicit Section(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ParsedFile;  // The parsed TOML document; defined in config.cc.
+
+// The whole file.
+struct Config {
+  std::string file;  // As given.
+  std::string ledger_path;
+  std::string log_level = "info";
+  // [adapters.NAME] sections in name order, each validated by its adapter's factory.
+  std::vector<std::string> adapter_names;
+  std::shared_ptr<const ParsedFile> parsed;
+
+  // A fresh reader over [adapters.NAME]. REQUIRES: NAME is in adapter_names.
+  Section AdapterSection(const std::string& name) const;
+};
+
+// Reads and validates the file's top level. Errors: InvalidArgument with file:line and key;
+// NotFound when the file does not exist.
+Result<Config> Load(const std::string& path);
+
+// Reads a credential file named in the configuration: absolute as given; relative in
+// $CREDENTIALS_DIRECTORY, then in `config_dir`. Errors: NotFound naming both places tried.
+Result<std::string> ReadSecretFile(const std::string& name, const std::string& config_dir);
+
+}  // namespace hs::config

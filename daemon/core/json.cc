@@ -1,0 +1,207 @@
+#include "daemon/core/json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace hs::json {
+namespace {
+
+// True when `s` holds a UTF-8-encoded surrogate (U+D800..U+DFFF), which a lone \uDC00 escape produces
+// in RapidJSON 1.1.0.
+bool HasEncodedSurrogate(const char* s, size_t n) {
+  for (size_t i = 0; i + 1 < n; ++i) {
+    if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Forwards SAX events to a Document while enforcing depth, string validity and number ranges.
+// Numbers arrive as raw text (kParseNumbersAsStringsFlag) so that out-of-range integers are seen.
+class GuardHandler {
+ public:
+  GuardHandler(rapidjson::Document& doc, int max_depth) : doc_(doc), max_depth_(max_depth) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned i) { return doc_.Uint(i); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t i) { return doc_.Uint64(i); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
+    std::string text(s, len);
+    bool integral = text.find_first_of(".eE") == std::string::npos;
+    errno = 0;
+    char* end = nullptr;
+    if (integral) {
+      if (text[0] == '-') {
+        long long v = std::strtoll(text.c_str(), &end, 10);
+        if (errno == ERANGE) return Fail("integer " + Abbrev(text) + " is out of the 64-bit range");
+        return doc_.Int64(v);
+      }
+      unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+      if (errno == ERANGE) return Fail("integer " + Abbrev(text) + " is out of the 64-bit range");
+      return doc_.Uint64(v);
+    }
+    double d = std::strtod(text.c_str(), &end);
+    if (errno == ERANGE || !std::isfinite(d)) {
+      return Fail("number " + Abbrev(text) + " is out of the double range");
+    }
+    return doc_.Double(d);
+  }
+  bool String(const char* s, rapidjson::SizeType len, bool copy) {
+    if (HasEncodedSurrogate(s, len)) return Fail("string holds a lone UTF-16 surrogate escape");
+    return doc_.String(s, len, copy);
+  }
+  bool Key(const char* s, rapidjson::SizeType len, bool copy) {
+    if (HasEncodedSurrogate(s, len)) return Fail("key holds a lone UTF-16 surrogate escape");
+    return doc_.Key(s, len, copy);
+  }
+  bool StartObject() { return Enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndArray(n);
+  }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  static std::string Abbrev(const std::string& s) {
+    return s.size() <= 24 ? s : s.substr(0, 20) + "…(" + std::to_string(s.size()) + " digits)";
+  }
+  bool Enter() {
+    if (++depth_ > max_depth_) {
+      return Fail("nesting deeper than " + std::to_string(max_depth_) + " levels");
+    }
+    return true;
+  }
+  bool Fail(std::string why) {
+    error_ = std::move(why);
+    return false;
+  }
+
+  rapidjson::Document& doc_;
+  int max_depth_;
+  int depth_ = 0;
+  std::string error_;
+};
+
+// Finds a key that occurs twice in one object anywhere in `v`; returns it, or nullopt.
+std::optional<std::string> FindDuplicateKey(const rapidjson::Value& v) {
+  if (v.IsArray()) {
+    for (const auto& e : v.GetArray()) {
+      if (auto dup = FindDuplicateKey(e)) return dup;
+    }
+    return std::nullopt;
+  }
+  if (!v.IsObject()) return std::nullopt;
+  std::vector<std::string_view> keys;
+  keys.reserve(v.MemberCount());
+  for (const auto& m : v.GetObject()) {
+    keys.emplace_back(m.name.GetString(), m.name.GetStringLength());
+    if (auto dup = FindDuplicateKey(m.value)) return dup;
+  }
+  std::sort(keys.begin(), keys.end());
+  auto it = std::adjacent_find(keys.begin(), keys.end());
+  if (it != keys.end()) return std::string(*it);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  if (text.empty()) return Status::InvalidArgument("empty JSON document");
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseNumbersAsStringsFlag;
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+  GuardHandler guard(doc, max_depth);
+  std::string error;
+  size_t offset = 0;
+  auto generator = [&](rapidjson::Document& d) {
+    (void)d;
+    rapidjson::Reader reader;
+    rapidjson::ParseResult r = reader.Parse<kFlags>(in, guard);
+    if (!r) {
+      error = guard.error().empty() ? rapidjson::GetParseError_En(r.Code()) : guard.error();
+      offset = r.Offset();
+      return false;
+    }
+    return true;
+  };
+  doc.SetNull();
+  doc.Populate(generator);
+  if (!error.empty()) {
+    doc.SetNull();
+    if (error == "Invalid encoding in string.") {
+      error = "invalid UTF-8 (the sender may have used GBK where UTF-8 was promised)";
+    }
+    return Status::InvalidArgument("malformed JSON at byte " + std::to_string(offset) + ": " + error);
+  }
+  if (auto dup = FindDuplicateKey(doc)) {
+    doc.SetNull();
+    return Status::InvalidArgument("malformed JSON: duplicate key \"" + *dup + "\"");
+  }
+  return Status::Ok();
+}
+
+std::string Write(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string_view TypeName(const rapidjson::Value& value) {
+  switch (value.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "boolean";
+    case rapidjson::kObjectType: return "object";
+    case rapidjson::kArrayType: return "array";
+    case rapidjson::kStringType: return "string";
+    case rapidjson::kNumberType: return "number";
+  }
+  return "unknown";
+}
+
+void AppendQuoted(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static const char* kHex = "0123456789abcdef";
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 15]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace hs::json

@@ -1,0 +1,420 @@
+#include "daemon/ledger/ledger.h"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/crypto/crypto.h"
+#include "daemon/ledger/ledger_impl.h"
+#include "daemon/ledger/migrations.h"
+#include "daemon/log/log.h"
+
+namespace hs::ledger {
+namespace {
+
+// Column order shared by the insert and update statements: ?1 source … ?31 last_seen.
+constexpr std::string_view kInsertTicket = R"(
+INSERT INTO tickets (source, external_id, external_ref, channel, kind, category, title, content,
+  address, complainant, phone, id_number, unit, unit_code, accepted_at, deadline, extended_deadline,
+  state, closed_at, closure_text, revisit_result, revisited_at, rework_count, deputy, enterprise,
+  history_count, raw_hash, source_updated_at, raw, first_seen, last_seen)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31))";
+
+constexpr std::string_view kUpdateTicket = R"(
+UPDATE tickets SET external_ref = ?3, channel = ?4, kind = ?5, category = ?6, title = ?7,
+  content = ?8, address = ?9, complainant = ?10, phone = ?11, id_number = ?12, unit = ?13,
+  unit_code = ?14, accepted_at = ?15, deadline = ?16, extended_deadline = ?17, state = ?18,
+  closed_at = ?19, closure_text = ?20, revisit_result = ?21, revisited_at = ?22, rework_count = ?23,
+  deputy = ?24, enterprise = ?25, history_count = ?26, raw_hash = ?27, source_updated_at = ?28,
+  raw = ?29, last_seen = ?31
+WHERE id = ?32 AND source = ?1 AND external_id = ?2)";
+
+constexpr std::string_view kSelectTicket =
+    "SELECT id, source_updated_at, state, history_count, raw_hash FROM tickets "
+    "WHERE source = ?1 AND external_id = ?2";
+
+constexpr std::string_view kTouchTicket = "UPDATE tickets SET last_seen = ?1 WHERE id = ?2";
+
+constexpr std::string_view kInsertEvent = R"(
+INSERT INTO events (ticket_id, kind, seq, at, action, unit, note, result, external_ref, from_state,
+  recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))";
+
+constexpr std::string_view kUpsertReject = R"(
+INSERT INTO rejects (source, source_id, reason, raw, digest, first_seen, last_seen)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+ON CONFLICT (source, digest) DO UPDATE SET last_seen = excluded.last_seen,
+  seen_count = seen_count + 1, reason = excluded.reason)";
+
+constexpr std::string_view kSaveCursor = R"(
+INSERT INTO cursors (source, cursor, updated_at) VALUES (?1, ?2, ?3)
+ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at)";
+
+constexpr std::string_view kInsertRun = R"(
+INSERT INTO sync_runs (source, started_ms, finished_ms, outcome, pages, fetched, inserted, updated,
+  unchanged, stale, rejected, events, idle_runs, error_code, error)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15))";
+
+constexpr std::string_view kUpdateRun = R"(
+UPDATE sync_runs SET started_ms = ?2, finished_ms = ?3, outcome = ?4, pages = ?5, fetched = ?6,
+  inserted = ?7, updated = ?8, unchanged = ?9, stale = ?10, rejected = ?11, events = ?12,
+  idle_runs = ?13, error_code = ?14, error = ?15
+WHERE id = ?16 AND source = ?1)";
+
+constexpr std::string_view kUpsertUnit = R"(
+INSERT INTO units (code, name) VALUES (?1, ?2)
+ON CONFLICT (name) DO UPDATE SET code = excluded.code WHERE units.code = '' AND excluded.code <> '')";
+
+void BindRun(sql::Stmt& st, const SyncRun& r) {
+  st.Bind(1, r.source).Bind(2, r.started_ms);
+  if (r.finished_ms > 0) st.Bind(3, r.finished_ms); else st.BindNull(3);
+  st.Bind(4, r.outcome).Bind(5, r.pages).Bind(6, r.fetched).Bind(7, r.inserted).Bind(8, r.updated)
+      .Bind(9, r.unchanged).Bind(10, r.stale).Bind(11, r.rejected).Bind(12, r.events)
+      .Bind(13, r.idle_runs).Bind(14, r.error_code).Bind(15, r.error);
+}
+
+void BindTicket(sql::Stmt& st, std::string_view source, const Ticket& t, int64_t history_count,
+                int64_t raw_hash, int64_t now_s) {
+  st.Bind(1, source).Bind(2, t.external_id).Bind(3, t.external_ref).Bind(4, t.channel)
+      .Bind(5, t.kind).Bind(6, t.category).Bind(7, t.title).Bind(8, t.content).Bind(9, t.address)
+      .Bind(10, t.complainant).Bind(11, t.phone).Bind(12, t.id_number).Bind(13, t.unit)
+      .Bind(14, t.unit_code).Bind(15, t.accepted_at).Bind(16, t.deadline)
+      .Bind(17, t.extended_deadline).Bind(18, t.state).Bind(19, t.closed_at)
+      .Bind(20, t.closure_text).Bind(21, t.revisit_result).Bind(22, t.revisited_at)
+      .Bind(23, t.rework_count).Bind(24, int64_t{t.deputy}).Bind(25, int64_t{t.enterprise})
+      .Bind(26, history_count).Bind(27, raw_hash).Bind(28, t.updated_at).Bind(29, t.raw)
+      .Bind(30, now_s).Bind(31, now_s);
+}
+
+Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
+  if (o.synchronous != "FULL" && o.synchronous != "NORMAL") {
+    return Status::InvalidArgument("synchronous must be FULL or NORMAL");
+  }
+  std::string pragmas =
+      "PRAGMA busy_timeout = 5000;"
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA secure_delete = ON;"  // Deleted personal data is overwritten, not left in free pages.
+      "PRAGMA temp_store = MEMORY;"
+      "PRAGMA cache_size = -65536;";
+  if (!o.read_only) {
+    pragmas +=
+        "PRAGMA journal_mode = WAL;"
+        "PRAGMA synchronous = " + o.synchronous + ";"
+        "PRAGMA wal_autocheckpoint = 1000;"
+        "PRAGMA journal_size_limit = 67108864;";
+  }
+  return db.Exec(pragmas);
+}
+
+}  // namespace
+
+Status Ledger::Impl::Prepare() {
+  if (prepared) return Status::Ok();
+  if (read_only) return Status::Internal("ledger opened read-only");
+  HS_ASSIGN_OR_RETURN(select_ticket, sql::Stmt::Prepare(db, kSelectTicket));
+  HS_ASSIGN_OR_RETURN(insert_ticket, sql::Stmt::Prepare(db, kInsertTicket));
+  HS_ASSIGN_OR_RETURN(update_ticket, sql::Stmt::Prepare(db, kUpdateTicket));
+  HS_ASSIGN_OR_RETURN(touch_ticket, sql::Stmt::Prepare(db, kTouchTicket));
+  HS_ASSIGN_OR_RETURN(insert_event, sql::Stmt::Prepare(db, kInsertEvent));
+  HS_ASSIGN_OR_RETURN(upsert_reject, sql::Stmt::Prepare(db, kUpsertReject));
+  HS_ASSIGN_OR_RETURN(save_cursor, sql::Stmt::Prepare(db, kSaveCursor));
+  HS_ASSIGN_OR_RETURN(insert_run, sql::Stmt::Prepare(db, kInsertRun));
+  HS_ASSIGN_OR_RETURN(update_run, sql::Stmt::Prepare(db, kUpdateRun));
+  HS_ASSIGN_OR_RETURN(upsert_unit, sql::Stmt::Prepare(db, kUpsertUnit));
+  prepared = true;
+  return Status::Ok();
+}
+
+Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Ledger::~Ledger() = default;
+
+int Ledger::LatestSchemaVersion() { return AllMigrations().back().version; }
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const LedgerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->read_only = options.read_only;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  auto db = sql::Db::Open(path, flags);
+  if (!db.ok()) {
+    return db.status().WithContext(options.read_only
+                                       ? "the ledger cannot be read; check [ledger] path and that "
+                                         "the daemon has created it"
+                                       : "the ledger cannot be opened; check [ledger] path and "
+                                         "the directory's permissions");
+  }
+  impl->db = std::move(db).value();
+  HS_RETURN_IF_ERROR(SetPragmas(impl->db, options));
+  std::unique_ptr<Ledger> ledger(new Ledger(std::move(impl)));
+
+  HS_ASSIGN_OR_RETURN(int version, ledger->SchemaVersion());
+  if (version > LatestSchemaVersion()) {
+    return Status::Rejected(path + " is at schema version " + std::to_string(version) +
+                            " but this hotline-sync knows versions up to " +
+                            std::to_string(LatestSchemaVersion()) +
+                            "; run the newer hotline-sync that wrote it, or restore a backup");
+  }
+  if (!options.read_only) {
+    if (options.quick_check) {
+      HS_ASSIGN_OR_RETURN(std::string check, ledger->QuickCheck());
+      if (check != "ok") {
+        return Status::Rejected(path + " failed its integrity check (" + check.substr(0, 200) +
+                                "); stop the service and restore the ledger from a backup");
+      }
+    }
+    if (options.migrate) {
+      HS_ASSIGN_OR_RETURN(std::vector<int> applied, ledger->Migrate());
+      (void)applied;
+    }
+  } else if (version < LatestSchemaVersion()) {
+    return Status::Rejected(path + " is at schema version " + std::to_string(version) +
+                            ", older than this binary's " + std::to_string(LatestSchemaVersion()) +
+                            "; run `hotline-sync migrate` first");
+  }
+  return ledger;
+}
+
+Result<int> Ledger::SchemaVersion() {
+  std::lock_guard lock(impl_->mu);
+  HS_ASSIGN_OR_RETURN(std::string v, impl_->db.QueryText("PRAGMA user_version"));
+  return std::stoi(v);
+}
+
+Result<std::vector<int>> Ledger::Migrate() {
+  HS_ASSIGN_OR_RETURN(int current, SchemaVersion());
+  std::lock_guard lock(impl_->mu);
+  std::vector<int> applied;
+  for (const Migration& m : AllMigrations()) {
+    if (m.version <= current) continue;
+    sql::Transaction txn(impl_->db);
+    HS_RETURN_IF_ERROR(txn.status());
+    Status s = impl_->db.Exec(m.sql);
+    if (!s.ok()) return s.WithContext(std::string("migration ") + std::string(m.name));
+    HS_RETURN_IF_ERROR(impl_->db.Exec("PRAGMA user_version = " + std::to_string(m.version)));
+    HS_RETURN_IF_ERROR(txn.Commit());
+    log::Get("ledger")->info("applied migration {}", m.name);
+    applied.push_back(m.version);
+  }
+  return applied;
+}
+
+Result<std::string> Ledger::QuickCheck() {
+  std::lock_guard lock(impl_->mu);
+  return impl_->db.QueryText("PRAGMA quick_check(20)");
+}
+
+Result<std::string> Ledger::IntegrityCheck() {
+  std::lock_guard lock(impl_->mu);
+  return impl_->db.QueryText("PRAGMA integrity_check(20)");
+}
+
+Result<std::string> Ledger::LoadCursor(std::string_view source) {
+  std::lock_guard lock(impl_->mu);
+  HS_ASSIGN_OR_RETURN(sql::Stmt st,
+                      sql::Stmt::Prepare(impl_->db, "SELECT cursor FROM cursors WHERE source = ?1"));
+  st.Bind(1, source);
+  HS_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Text(0) : std::string();
+}
+
+namespace {
+
+Status InsertHistory(Ledger::Impl& im, int64_t ticket_id, const Ticket& t, size_t from,
+                     int64_t now_s, PageStats& stats) {
+  for (size_t i = from; i < t.history.size(); ++i) {
+    const HistoryEntry& h = t.history[i];
+    im.insert_event.Bind(1, ticket_id).Bind(2, std::string_view("log")).Bind(3, int64_t(i))
+        .Bind(4, h.at).Bind(5, h.action).Bind(6, h.unit).Bind(7, h.note).Bind(8, h.result)
+        .Bind(9, h.external_ref).Bind(10, std::string_view()).Bind(11, now_s);
+    HS_RETURN_IF_ERROR(im.insert_event.Run());
+    ++stats.events;
+  }
+  return Status::Ok();
+}
+
+Status InsertStateChange(Ledger::Impl& im, int64_t ticket_id, const Ticket& t,
+                         std::string_view from_state, int64_t now_s, PageStats& stats) {
+  im.insert_event.Bind(1, ticket_id).Bind(2, std::string_view("state")).Bind(3, int64_t{0})
+      .Bind(4, t.updated_at).Bind(5, t.state).Bind(6, t.unit).Bind(7, std::string_view())
+      .Bind(8, std::string_view()).Bind(9, std::string_view()).Bind(10, from_state).Bind(11, now_s);
+  HS_RETURN_IF_ERROR(im.insert_event.Run());
+  ++stats.events;
+  return Status::Ok();
+}
+
+Status UpsertUnit(Ledger::Impl& im, const Ticket& t) {
+  if (t.unit.empty() || im.known_units.contains(t.unit)) return Status::Ok();
+  im.upsert_unit.Bind(1, t.unit_code).Bind(2, t.unit);
+  HS_RETURN_IF_ERROR(im.upsert_unit.Run());
+  return Status::Ok();  // Cached only after commit: a rolled-back page must not hide a unit.
+}
+
+Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, int64_t now_s,
+                    PageStats& stats) {
+  const int64_t hash = static_cast<int64_t>(crypto::Fnv1a64(t.raw));
+  im.select_ticket.Bind(1, source).Bind(2, t.external_id);
+  Result<bool> found = im.select_ticket.Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    im.select_ticket.Reset();
+    BindTicket(im.insert_ticket, source, t, static_cast<int64_t>(t.history.size()), hash, now_s);
+    HS_RETURN_IF_ERROR(im.insert_ticket.Run());
+    int64_t id = im.db.LastInsertId();
+    HS_RETURN_IF_ERROR(InsertHistory(im, id, t, 0, now_s, stats));
+    HS_RETURN_IF_ERROR(InsertStateChange(im, id, t, "", now_s, stats));
+    ++stats.inserted;
+    return UpsertUnit(im, t);
+  }
+  const int64_t id = im.select_ticket.Int(0);
+  const int64_t stored_updated = im.select_ticket.Int(1);
+  const std::string stored_state = im.select_ticket.Text(2);
+  const int64_t stored_history = im.select_ticket.Int(3);
+  const int64_t stored_hash = im.select_ticket.Int(4);
+  im.select_ticket.Reset();
+
+  if (t.updated_at < stored_updated) {
+    ++stats.stale;
+    return Status::Ok();
+  }
+  if (hash == stored_hash && t.updated_at == stored_updated) {
+    im.touch_ticket.Bind(1, now_s).Bind(2, id);
+    ++stats.unchanged;
+    return im.touch_ticket.Run();
+  }
+  int64_t history = static_cast<int64_t>(t.history.size());
+  if (history < stored_history) {
+    ++stats.history_shrunk;
+    history = stored_history;
+  }
+  BindTicket(im.update_ticket, source, t, history, hash, now_s);
+  im.update_ticket.Bind(32, id);
+  HS_RETURN_IF_ERROR(im.update_ticket.Run());
+  HS_RETURN_IF_ERROR(InsertHistory(im, id, t, static_cast<size_t>(stored_history), now_s, stats));
+  if (t.state != stored_state) HS_RETURN_IF_ERROR(InsertStateChange(im, id, t, stored_state, now_s, stats));
+  ++stats.updated;
+  return UpsertUnit(im, t);
+}
+
+Status UpsertRejects(Ledger::Impl& im, std::string_view source, const std::vector<Reject>& rejects,
+                     int64_t now_s) {
+  for (const Reject& r : rejects) {
+    im.upsert_reject.Bind(1, source).Bind(2, r.source_id).Bind(3, r.reason).BindBlob(4, r.raw)
+        .Bind(5, crypto::Sha256Hex(r.raw)).Bind(6, now_s);
+    HS_RETURN_IF_ERROR(im.upsert_reject.Run());
+  }
+  return Status::Ok();
+}
+
+Status WriteRun(Ledger::Impl& im, SyncRun& run) {
+  if (run.id == 0) {
+    BindRun(im.insert_run, run);
+    HS_RETURN_IF_ERROR(im.insert_run.Run());
+    run.id = im.db.LastInsertId();
+    return Status::Ok();
+  }
+  BindRun(im.update_run, run);
+  im.update_run.Bind(16, run.id);
+  return im.update_run.Run();
+}
+
+}  // namespace
+
+Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<Ticket>& tickets,
+                                     const std::vector<Reject>& rejects, std::string_view cursor,
+                                     SyncRun& run, int64_t now_ms) {
+  std::lock_guard lock(impl_->mu);
+  Impl& im = *impl_;
+  HS_RETURN_IF_ERROR(im.Prepare());
+  const int64_t now_s = now_ms / 1000;
+  sql::Transaction txn(im.db);
+  HS_RETURN_IF_ERROR(txn.status());
+  PageStats stats;
+  for (const Ticket& t : tickets) {
+    Status s = UpsertTicket(im, source, t, now_s, stats);
+    if (!s.ok()) return s.WithContext("storing order " + t.external_id);
+  }
+  HS_RETURN_IF_ERROR(UpsertRejects(im, source, rejects, now_s));
+  stats.rejected = static_cast<int64_t>(rejects.size());
+  im.save_cursor.Bind(1, source).Bind(2, cursor).Bind(3, now_s);
+  HS_RETURN_IF_ERROR(im.save_cursor.Run());
+
+  SyncRun next = run;
+  next.pages += 1;
+  next.fetched += static_cast<int64_t>(tickets.size() + rejects.size());
+  next.inserted += stats.inserted;
+  next.updated += stats.updated;
+  next.unchanged += stats.unchanged;
+  next.stale += stats.stale;
+  next.rejected += stats.rejected;
+  next.events += stats.events;
+  next.finished_ms = now_ms;
+  // An empty page of an idle run only moves the cursor; FinishRun logs the run.
+  if (next.id != 0 || next.fetched > 0) HS_RETURN_IF_ERROR(WriteRun(im, next));
+  HS_RETURN_IF_ERROR(txn.Commit());
+  run = next;
+  for (const Ticket& t : tickets) {
+    if (!t.unit.empty()) im.known_units.insert(t.unit);
+  }
+  return stats;
+}
+
+Status Ledger::RecordRejects(std::string_view source, const std::vector<Reject>& rejects,
+                             int64_t now_ms) {
+  std::lock_guard lock(impl_->mu);
+  HS_RETURN_IF_ERROR(impl_->Prepare());
+  sql::Transaction txn(impl_->db);
+  HS_RETURN_IF_ERROR(txn.status());
+  HS_RETURN_IF_ERROR(UpsertRejects(*impl_, source, rejects, now_ms / 1000));
+  return txn.Commit();
+}
+
+Status Ledger::FinishRun(SyncRun& run, int64_t now_ms) {
+  std::lock_guard lock(impl_->mu);
+  Impl& im = *impl_;
+  HS_RETURN_IF_ERROR(im.Prepare());
+  sql::Transaction txn(im.db);
+  HS_RETURN_IF_ERROR(txn.status());
+  run.finished_ms = now_ms;
+  const bool idle = run.outcome == "ok" && run.fetched == 0;
+  if (idle && run.id == 0) {
+    // Extend the previous row when it is an idle successful run too.
+    HS_ASSIGN_OR_RETURN(sql::Stmt last, sql::Stmt::Prepare(im.db,
+        "SELECT id, idle_runs FROM sync_runs WHERE source = ?1 ORDER BY id DESC LIMIT 1 "));
+    last.Bind(1, run.source);
+    HS_ASSIGN_OR_RETURN(bool row, last.Step());
+    if (row) {
+      int64_t id = last.Int(0);
+      HS_ASSIGN_OR_RETURN(sql::Stmt prev, sql::Stmt::Prepare(im.db,
+          "UPDATE sync_runs SET finished_ms = ?1, idle_runs = idle_runs + 1 "
+          "WHERE id = ?2 AND outcome = 'ok' AND fetched = 0"));
+      prev.Bind(1, now_ms).Bind(2, id);
+      HS_RETURN_IF_ERROR(prev.Run());
+      if (im.db.Changes() == 1) run.id = id;
+    }
+  }
+  if (run.id == 0 || !idle) HS_RETURN_IF_ERROR(WriteRun(im, run));
+
+  HS_ASSIGN_OR_RETURN(sql::Stmt health, sql::Stmt::Prepare(im.db, run.outcome == "ok" ? R"(
+INSERT INTO adapter_state (source, last_success_ms, failures_in_a_row) VALUES (?1, ?2, 0)
+ON CONFLICT (source) DO UPDATE SET last_success_ms = excluded.last_success_ms,
+  failures_in_a_row = 0)" : R"(
+INSERT INTO adapter_state (source, last_failure_ms, last_error, failures_in_a_row)
+VALUES (?1, ?2, ?3, 1)
+ON CONFLICT (source) DO UPDATE SET last_failure_ms = excluded.last_failure_ms,
+  last_error = excluded.last_error, failures_in_a_row = failures_in_a_row + 1)"));
+  health.Bind(1, run.source).Bind(2, now_ms);
+  if (run.outcome != "ok") health.Bind(3, run.error_code + ": " + run.error);
+  HS_RETURN_IF_ERROR(health.Run());
+  return txn.Commit();
+}
+
+Result<int64_t> Ledger::MarkInterruptedRuns(int64_t now_ms) {
+  std::lock_guard lock(impl_->mu);
+  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(impl_->db,
+      "UPDATE sync_runs SET outcome = 'interrupted', finished_ms = coalesce(finished_ms, ?1), "
+      "error = 'the daemon stopped during this run; its committed pages are kept' "
+      "WHERE outcome = 'running'"));
+  st.Bind(1, now_ms);
+  HS_RETURN_IF_ERROR(st.Run());
+  return impl_->db.Changes();
+}
+
+}  // namespace hs::ledger

@@ -1,0 +1,28 @@
+// Private to daemon/ledger: the connection and prepared statements behind Ledger.
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "daemon/ledger/ledger.h"
+#include "daemon/ledger/sqlite.h"
+
+namespace hs::ledger {
+
+struct Ledger::Impl {
+  std::mutex mu;
+  sql::Db db;
+  std::string path;
+  bool read_only = false;
+
+  // Prepared on first write (a read-only ledger never prepares them).
+  bool prepared = false;
+  sql::Stmt select_ticket, insert_ticket, update_ticket, touch_ticket, insert_event, upsert_reject,
+      save_cursor, insert_run, update_run, upsert_unit;
+  std::set<std::string, std::less<>> known_units;
+
+  Status Prepare();
+};
+
+}  // namespace hs::ledger

@@ -1,0 +1,95 @@
+// Thin RAII wrappers over the SQLite C API: a connection, prepared statements and transactions.
+// Errors become Status: SQLITE_BUSY/LOCKED/FULL/IOERR are Unavailable (roll back and retry later),
+// SQLITE_CORRUPT/NOTADB are Internal, constraint failures InvalidArgument.
+// A Db and its statements belong to one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "daemon/core/result.h"
+
+namespace hs::sql {
+
+// Maps an SQLite result code and message to a Status.
+Status FromSqlite(int rc, std::string_view what, sqlite3* db);
+
+class Db {
+ public:
+  Db() = default;
+  ~Db();
+  Db(Db&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Db& operator=(Db&& other) noexcept;
+
+  // flags: SQLITE_OPEN_READONLY or SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE.
+  static Result<Db> Open(const std::string& path, int flags);
+
+  sqlite3* get() const { return db_; }
+  // Runs statements without results.
+  Status Exec(std::string_view sql);
+  // The first column of the first row as text, or NotFound.
+  Result<std::string> QueryText(const std::string& sql);
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+class Stmt {
+ public:
+  Stmt() = default;
+  ~Stmt();
+  Stmt(Stmt&& o) noexcept : stmt_(o.stmt_), db_(o.db_) { o.stmt_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept;
+
+  static Result<Stmt> Prepare(const Db& db, std::string_view sql);
+
+  // Bind by 1-based index. Empty optionals bind NULL.
+  Stmt& Bind(int i, int64_t v);
+  Stmt& Bind(int i, std::string_view v);
+  Stmt& Bind(int i, const std::optional<int64_t>& v);
+  Stmt& BindBlob(int i, std::string_view v);
+  Stmt& BindNull(int i);
+
+  // Steps once: true when a row is available, false when done; errors as FromSqlite.
+  Result<bool> Step();
+  // Steps to completion, ignoring rows; then resets.
+  Status Run();
+  void Reset();
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<int64_t> OptInt(int col) const {
+    return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col));
+  }
+  std::string Text(int col) const;
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3* db_ = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction (check status()); ROLLBACK on destruction unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  const Status& status() const { return begin_; }
+  Status Commit();
+
+ private:
+  Db& db_;
+  Status begin_;
+  bool open_ = false;
+};
+
+}  // namespace hs::sql

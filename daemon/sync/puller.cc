@@ -1,0 +1,132 @@
+#include "daemon/sync/puller.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "daemon/core/time_util.h"
+#include "daemon/log/log.h"
+
+namespace hs::sync {
+
+Puller::Puller(adapters::Adapter& adapter, ledger::Ledger& ledger, Clock& clock, StopSignal& stop,
+               PullerOptions options, uint64_t seed)
+    : adapter_(adapter),
+      ledger_(ledger),
+      clock_(clock),
+      stop_(stop),
+      options_(options),
+      rng_(seed),
+      log_(log::Get("sync." + std::string(adapter.name()))) {}
+
+void Puller::Pace() {
+  if (options_.requests_per_second <= 0) return;
+  const auto gap = static_cast<int64_t>(1000.0 / options_.requests_per_second);
+  const int64_t now = clock_.MonotonicMillis();
+  if (last_request_mono_ >= 0 && now - last_request_mono_ < gap) {
+    stop_.WaitFor(gap - (now - last_request_mono_));
+  }
+  last_request_mono_ = clock_.MonotonicMillis();
+}
+
+ledger::SyncRun Puller::RunOnce() {
+  ledger::SyncRun run;
+  run.source = std::string(adapter_.name());
+  run.started_ms = clock_.NowMillis();
+  last_retry_after_ms_ = 0;
+  auto fail = [&](const Status& s) {
+    run.outcome = "failed";
+    run.error_code = std::string(StatusCodeName(s.code()));
+    run.error = s.message();
+    last_retry_after_ms_ = s.retry_after_ms();
+  };
+
+  Result<std::string> cursor = ledger_.LoadCursor(run.source);
+  if (!cursor.ok()) fail(cursor.status());
+  while (cursor.ok() && !stop_.stopped()) {
+    Pace();
+    Reject page_reject;
+    Result<adapters::Page> page = adapter_.Pull(*cursor, page_reject);
+    if (!page.ok()) {
+      if (!page_reject.raw.empty() || !page_reject.reason.empty()) {
+        Status s = ledger_.RecordRejects(run.source, {page_reject}, clock_.NowMillis());
+        if (!s.ok()) log_->error("could not store the unreadable page in rejects: {}", s.ToString());
+        ++run.rejected;
+      }
+      fail(page.status());
+      break;
+    }
+    for (const Reject& r : page->rejects) {
+      log_->warn("record {} rejected: {}", r.source_id.empty() ? "(no gdbh)" : r.source_id, r.reason);
+    }
+    if (page->tickets.empty() && page->rejects.empty() && page->next_cursor == *cursor &&
+        !page->has_more) {
+      run.outcome = "ok";  // Nothing new: no transaction.
+      ++run.pages;
+      break;
+    }
+    auto stats = ledger_.CommitPage(run.source, page->tickets, page->rejects, page->next_cursor, run,
+                                    clock_.NowMillis());
+    if (!stats.ok()) {
+      fail(stats.status().WithContext("ledger"));
+      break;
+    }
+    if (stats->history_shrunk > 0) {
+      log_->warn("{} records came with a shorter transfer log than before; the ledger keeps its "
+                 "entries", stats->history_shrunk);
+    }
+    *cursor = page->next_cursor;
+    if (!page->has_more) {
+      run.outcome = "ok";
+      break;
+    }
+  }
+  if (run.outcome == "running") {
+    run.outcome = "interrupted";
+    run.error = "stopped before the feed was drained; continues from the saved cursor";
+  }
+  Status finished = ledger_.FinishRun(run, clock_.NowMillis());
+  if (!finished.ok()) log_->error("could not write the sync log: {}", finished.ToString());
+  LogRun(run);
+  return run;
+}
+
+void Puller::LogRun(const ledger::SyncRun& run) {
+  const std::string took = FormatDurationMillis(run.finished_ms - run.started_ms);
+  if (run.outcome == "failed") {
+    failures_in_a_row_++;
+    std::string msg = run.error_code + ": " + run.error;
+    if (msg != last_error_ || failures_in_a_row_ == 1 || failures_in_a_row_ % 20 == 0) {
+      log_->warn("pull failed ({} in a row), will retry: {}", failures_in_a_row_, msg);
+    }
+    last_error_ = msg;
+    return;
+  }
+  if (failures_in_a_row_ > 0) log_->info("pull recovered after {} failures", failures_in_a_row_);
+  failures_in_a_row_ = 0;
+  last_error_.clear();
+  if (run.fetched > 0) {
+    log_->info("pulled {} records in {} pages ({}): {} new, {} updated, {} unchanged, {} stale, "
+               "{} rejected, {} events",
+               run.fetched, run.pages, took, run.inserted, run.updated, run.unchanged, run.stale,
+               run.rejected, run.events);
+  }
+}
+
+int64_t Puller::NextDelayMs(const ledger::SyncRun& run, int64_t retry_after_ms) {
+  if (run.outcome != "failed") return options_.interval_ms;
+  int shift = std::min(failures_in_a_row_ > 0 ? failures_in_a_row_ - 1 : 0, 20);
+  int64_t ceiling = std::min(options_.backoff_cap_ms, options_.backoff_base_ms << shift);
+  int64_t jittered = std::uniform_int_distribution<int64_t>(0, ceiling)(rng_);
+  return std::max(jittered, retry_after_ms);
+}
+
+void Puller::Loop() {
+  log_->info("pulling every {}", FormatDurationMillis(options_.interval_ms));
+  while (!stop_.stopped()) {
+    ledger::SyncRun run = RunOnce();
+    if (stop_.WaitFor(NextDelayMs(run, last_retry_after_ms_))) break;
+  }
+}
+
+}  // namespace hs::sync
