@@ -7,6 +7,7 @@
 
 #include "adapters/hotline12345/mapping.h"
 #include "daemon/core/json.h"
+#include "daemon/core/json_split.h"
 #include "daemon/core/time_util.h"
 #include "daemon/crypto/crypto.h"
 
@@ -59,8 +60,23 @@ Result<Cursor> DecodeCursor(const std::string& text) {
   return c;
 }
 
+// localhost, [::1] or a dotted IPv4 literal in 127.0.0.0/8 (not a name that starts with "127.").
 bool IsLoopbackHost(std::string_view host) {
-  return host == "localhost" || host.starts_with("127.") || host == "[::1]";
+  if (host == "localhost" || host == "[::1]") return true;
+  int octets = 0;
+  for (size_t i = 0; i <= host.size(); ++octets) {
+    size_t dot = host.find('.', i);
+    std::string_view part = host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+    int value = -1;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (ec != std::errc() || end != part.data() + part.size() || part.empty() || value > 255 ||
+        (octets == 0 && value != 127)) {
+      return false;
+    }
+    if (dot == std::string_view::npos) break;
+    i = dot + 1;
+  }
+  return octets == 3;
 }
 
 // Splits "scheme://host[:port]/path" into scheme, host and path (without trailing '/').
@@ -86,6 +102,13 @@ Result<Url> SplitUrl(const std::string& url) {
   return u;
 }
 
+// A page as received: the envelope parsed with its record list emptied, and each record's bytes.
+struct Body {
+  std::string text;
+  rapidjson::Document envelope;
+  std::vector<std::pair<size_t, size_t>> records;  // Offset and length in text.
+};
+
 class HotlineAdapter final : public adapters::Adapter {
  public:
   HotlineAdapter(Options o, const adapters::Deps& deps) : o_(std::move(o)), deps_(deps) {
@@ -107,7 +130,7 @@ class HotlineAdapter final : public adapters::Adapter {
     const int64_t now_ms = deps_.clock->NowMillis();
     bool resume = !cursor.next.empty() && now_ms - cursor.next_at_ms < o_.cursor_max_age_ms;
     adapters::Page page;
-    Result<rapidjson::Document> data = Fetch(cursor.since, resume ? cursor.next : "", page, page_reject);
+    Result<Body> data = Fetch(cursor.since, resume ? cursor.next : "", page, page_reject);
     if (!data.ok() && resume && data.status().code() == StatusCode::kNotFound) {
       deps_.logger->info("cursor expired (40010); restarting from since={}",
                          cursor.since.empty() ? "the start" : cursor.since);
@@ -128,8 +151,8 @@ class HotlineAdapter final : public adapters::Adapter {
   }
 
  private:
-  // GET /gongdan; the envelope's data on success. 40010 (cursor expired) is NotFound.
-  Result<rapidjson::Document> Fetch(const std::string& since, const std::string& next,
+  // GET /gongdan; the page on success. 40010 (cursor expired) is NotFound.
+  Result<Body> Fetch(const std::string& since, const std::string& next,
                                     adapters::Page& page, Reject& page_reject) {
     QueryParams q{{"limit", std::to_string(o_.page_size)}};
     if (!since.empty()) q.emplace_back("since", since);
@@ -137,7 +160,7 @@ class HotlineAdapter final : public adapters::Adapter {
     return Request(std::move(q), page, page_reject);
   }
 
-  Result<rapidjson::Document> Request(QueryParams query, adapters::Page& page, Reject& page_reject) {
+  Result<Body> Request(QueryParams query, adapters::Page& page, Reject& page_reject) {
     const std::string path = path_prefix_ + "/gongdan";
     const std::string canonical = CanonicalQuery(query);
     const std::string ts = std::to_string(deps_.clock->NowMillis() / 1000);
@@ -152,21 +175,28 @@ class HotlineAdapter final : public adapters::Adapter {
                    {"Accept", "application/json"}};
     ++page.requests;
     HS_ASSIGN_OR_RETURN(HttpResponse resp, deps_.transport->Send(req));
-    const std::string where = "GET " + path + (canonical.empty() ? "" : "?" + canonical);
     HS_RETURN_IF_ERROR(ClassifyHttp(resp));
-    rapidjson::Document doc;
-    Status parsed = json::Parse(resp.body, doc);
-    if (parsed.ok() && (!doc.IsObject() || !doc.HasMember("code") || !doc["code"].IsInt64())) {
+    Body body;
+    body.text = std::move(resp.body);
+    // Records are split out and parsed one by one, so that one bad record rejects only itself.
+    auto split = json::SplitArrayAt(body.text, {"data", "list"});
+    Status parsed = json::Parse(split ? std::string_view(split->rest) : body.text, body.envelope);
+    if (parsed.ok() && (!body.envelope.IsObject() || !body.envelope.HasMember("code") ||
+                        !body.envelope["code"].IsInt64())) {
       parsed = Status::InvalidArgument("response is not the platform's envelope {code, msg, data}");
     }
     if (!parsed.ok()) {
-      page_reject = {where, parsed.message(), resp.body};
+      std::string where = "GET " + path + (canonical.empty() ? "" : "?" + canonical);
+      page_reject = {where, parsed.message(), body.text};
       return Status::Rejected(parsed.message() + " (" + where + ")");
     }
-    HS_RETURN_IF_ERROR(ClassifyCode(doc));
-    rapidjson::Document data;
-    data.CopyFrom(doc["data"], data.GetAllocator());
-    return data;
+    HS_RETURN_IF_ERROR(ClassifyCode(body.envelope));
+    if (split) {
+      for (std::string_view r : split->elements) {
+        body.records.emplace_back(static_cast<size_t>(r.data() - body.text.data()), r.size());
+      }
+    }
+    return body;
   }
 
   static Status ClassifyHttp(const HttpResponse& resp) {
@@ -208,34 +238,46 @@ class HotlineAdapter final : public adapters::Adapter {
     }
   }
 
-  // Maps the records of `data` and moves the cursor.
-  Status ReadPage(const rapidjson::Document& data, int64_t now_ms, Cursor& cursor,
-                  adapters::Page& page, Reject& page_reject) {
+  // Maps one record's bytes, into page.tickets or page.rejects.
+  void ReadRecord(std::string_view bytes, int64_t now_s, Cursor& cursor, adapters::Page& page) {
+    rapidjson::Document doc;
+    Ticket t;
+    Status s = json::Parse(bytes, doc);
+    if (s.ok()) s = MapRecord(doc, t);
+    if (!s.ok()) {
+      page.rejects.push_back({RecordIdFromBytes(bytes), s.message(), std::string(bytes)});
+      return;
+    }
+    t.raw = std::string(bytes);
+    if (t.updated_at > now_s + 300) {
+      deps_.logger->warn("order {} was updated {} ahead of this machine's clock", t.external_id,
+                         FormatDurationMillis((t.updated_at - now_s) * 1000));
+    }
+    cursor.high = std::max(cursor.high, std::min(t.updated_at, now_s));
+    page.tickets.push_back(std::move(t));
+  }
+
+  // Maps the records of `body` and moves the cursor.
+  Status ReadPage(const Body& body, int64_t now_ms, Cursor& cursor, adapters::Page& page,
+                  Reject& page_reject) {
+    const rapidjson::Value& data = body.envelope["data"];
     auto list = data.IsObject() ? data.FindMember("list") : data.MemberEnd();
     auto next = data.IsObject() ? data.FindMember("next_cursor") : data.MemberEnd();
     auto more = data.IsObject() ? data.FindMember("has_more") : data.MemberEnd();
     if (!data.IsObject() || list == data.MemberEnd() || !list->value.IsArray() ||
         next == data.MemberEnd() || !next->value.IsString() || more == data.MemberEnd() ||
         !more->value.IsBool() || (more->value.GetBool() && next->value.GetStringLength() == 0)) {
-      page_reject = {"GET /gongdan since=" + cursor.since, "data is not {list, next_cursor, has_more}",
-                     json::Write(data)};
+      page_reject = {"GET /gongdan since=" + cursor.since,
+                     "data is not {list, next_cursor, has_more}", body.text};
       return Status::Rejected("page data is not {list, next_cursor, has_more}");
     }
     const int64_t now_s = now_ms / 1000;
-    page.tickets.reserve(list->value.Size());
-    for (const rapidjson::Value& rec : list->value.GetArray()) {
-      Ticket t;
-      Status s = MapRecord(rec, t);
-      if (!s.ok()) {
-        page.rejects.push_back({std::string(RecordId(rec)), s.message(), json::Write(rec)});
-        continue;
-      }
-      if (t.updated_at > now_s + 300) {
-        deps_.logger->warn("order {} was updated {} ahead of this machine's clock", t.external_id,
-                           FormatDurationMillis((t.updated_at - now_s) * 1000));
-      }
-      cursor.high = std::max(cursor.high, std::min(t.updated_at, now_s));
-      page.tickets.push_back(std::move(t));
+    page.tickets.reserve(body.records.size() + list->value.Size());
+    for (const auto& [offset, length] : body.records) {
+      ReadRecord(std::string_view(body.text).substr(offset, length), now_s, cursor, page);
+    }
+    for (const rapidjson::Value& rec : list->value.GetArray()) {  // Only when not split.
+      ReadRecord(json::Write(rec), now_s, cursor, page);
     }
     page.has_more = more->value.GetBool();
     if (page.has_more) {

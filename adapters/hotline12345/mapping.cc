@@ -23,38 +23,44 @@ class Reader {
   // A string field; "" when absent (or null) and not required.
   std::string Str(const char* key, bool required, size_t max_bytes = kMaxTextBytes) {
     const rapidjson::Value* v = Find(key, required);
-    if (v == nullptr) return {};
-    if (!v->IsString()) return Fail(key, std::string("must be a string, got ") + std::string(json::TypeName(*v))), std::string();
+    if (v == nullptr || !Expect(key, v->IsString(), "a string", *v)) return {};
     std::string_view s(v->GetString(), v->GetStringLength());
-    if (s.size() > max_bytes) return Fail(key, "is longer than " + std::to_string(max_bytes) + " bytes"), std::string();
-    if (s.find('\0') != std::string_view::npos) return Fail(key, "contains a NUL character"), std::string();
-    if (required && s.empty()) return Fail(key, "must not be empty"), std::string();
-    return std::string(s);
+    if (s.size() > max_bytes) {
+      Fail(key, "is longer than " + std::to_string(max_bytes) + " bytes");
+    } else if (s.find('\0') != std::string_view::npos) {
+      Fail(key, "contains a NUL character");
+    } else if (required && s.empty()) {
+      Fail(key, "must not be empty");
+    } else {
+      return std::string(s);
+    }
+    return {};
   }
 
   std::optional<int64_t> Time(const char* key, bool required) {
     const rapidjson::Value* v = Find(key, required);
-    if (v == nullptr) return std::nullopt;
-    if (!v->IsString()) return Fail(key, std::string("must be a time string, got ") + std::string(json::TypeName(*v))), std::nullopt;
+    if (v == nullptr || !Expect(key, v->IsString(), "a time string", *v)) return std::nullopt;
     auto t = ParseShanghaiTime(std::string_view(v->GetString(), v->GetStringLength()));
-    if (!t.ok()) return Fail(key, t.status().message()), std::nullopt;
+    if (!t.ok()) {
+      Fail(key, t.status().message());
+      return std::nullopt;
+    }
     return *t;
   }
 
   int64_t Int(const char* key, int64_t min, int64_t max) {
     const rapidjson::Value* v = Find(key, false);
-    if (v == nullptr) return 0;
-    if (!v->IsInt64()) return Fail(key, std::string("must be a whole number, got ") + std::string(json::TypeName(*v))), 0;
-    int64_t n = v->GetInt64();
-    if (n < min || n > max) return Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max)), 0;
-    return n;
+    if (v == nullptr || !Expect(key, v->IsInt64(), "a whole number", *v)) return 0;
+    if (v->GetInt64() < min || v->GetInt64() > max) {
+      Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return 0;
+    }
+    return v->GetInt64();
   }
 
   bool Bool(const char* key) {
     const rapidjson::Value* v = Find(key, false);
-    if (v == nullptr) return false;
-    if (!v->IsBool()) return Fail(key, std::string("must be true or false, got ") + std::string(json::TypeName(*v))), false;
-    return v->GetBool();
+    return v != nullptr && Expect(key, v->IsBool(), "true or false", *v) && v->GetBool();
   }
 
   const rapidjson::Value* Find(const char* key, bool required) {
@@ -72,6 +78,12 @@ class Reader {
   }
 
  private:
+  // Records "must be <what>, got <type>" unless `ok`; returns ok.
+  bool Expect(const char* key, bool ok, const char* what, const rapidjson::Value& v) {
+    if (!ok) Fail(key, std::string("must be ") + what + ", got " + std::string(json::TypeName(v)));
+    return ok;
+  }
+
   const rapidjson::Value& obj_;
   std::string prefix_;
   Status status_;
@@ -122,6 +134,21 @@ std::string_view CanonicalState(std::string_view gdzt) {
   if (gdzt == "已归档") return state::kArchived;
   if (gdzt == "已退单") return state::kReturned;
   return {};
+}
+
+std::string RecordIdFromBytes(std::string_view raw) {
+  size_t k = raw.find("\"gdbh\"");
+  if (k == std::string_view::npos) return {};
+  size_t i = k + 6;
+  while (i < raw.size() && (raw[i] == ' ' || raw[i] == ':' || raw[i] == '\t')) ++i;
+  if (i >= raw.size() || raw[i] != '"') return {};
+  size_t end = raw.find('"', i + 1);
+  if (end == std::string_view::npos || end - i - 1 > kMaxIdBytes) return {};
+  std::string_view id = raw.substr(i + 1, end - i - 1);
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e || c == '\\') return {};
+  }
+  return std::string(id);
 }
 
 std::string_view RecordId(const rapidjson::Value& record) {
@@ -176,7 +203,6 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
   t.history.clear();
   auto log = record.FindMember("lzjl");
   if (log != record.MemberEnd() && !log->value.IsNull()) HS_RETURN_IF_ERROR(MapHistory(log->value, t.history));
-  t.raw = json::Write(record);
   return Status::Ok();
 }
 

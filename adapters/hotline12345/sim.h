@@ -33,7 +33,12 @@ struct SimOptions {
   std::string app_secret = "sim-secret";
   uint64_t seed = 1;
   int orders = 2000;                  // Orders in the generated world.
-  std::string orders_file;            // JSON lines with the contract's field names: served as-is.
+  // JSON lines with the contract's field names, served as-is: each line's raw text goes into the
+  // page byte for byte, in (gxsj, gdbh) order read leniently; a line whose gxsj or gdbh cannot be
+  // read sorts first with empty keys (so it is served only without `since`); blank lines are
+  // skipped. A line that is not even JSON is still served raw and breaks its page's JSON: that is
+  // intended, for hostile-input tests.
+  std::string orders_file;
   // Simulated time: when Start() is called the simulated clock reads sim_start (Unix seconds) and
   // from then on runs `speed` simulated seconds per clock second (0: frozen at sim_start), so that
   // orders move through their states while the daemon watches. Orders are accepted (受理) evenly
@@ -71,6 +76,8 @@ class HotlineSim {
   void Stop();
   int port() const;
   std::string base_url() const;  // http://127.0.0.1:PORT/api/v2
+  // Orders held: generated, loaded or created, also those not yet accepted at the simulated time.
+  size_t order_count() const;
 
   void SetFaults(const SimFaults& faults);
   SimStats Stats() const;
@@ -85,6 +92,13 @@ class HotlineSim {
 
 // `hotline-sync sim`: serves with the system clock until SIGTERM or SIGINT, after printing one line
 // with the address. Returns a process exit code.
+int RunSimCommand(const SimOptions& options);
+
+// The `sim` command: starts a simulator on a SystemClock, prints one line
+// "hotline12345 simulator listening on http://ADDR:PORT/api/v2 (N orders, seed S)" to stdout, serves
+// until SIGTERM or SIGINT, stops and returns 0 (1, with a message on stderr, when it cannot start).
+// Blocks SIGTERM and SIGINT in the calling thread while it runs. REQUIRES: no other thread of the
+// process waits for those signals.
 int RunSimCommand(const SimOptions& options);
 
 }  // namespace hs::hotline12345

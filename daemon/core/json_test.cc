@@ -123,7 +123,7 @@ TEST(JsonTest, AcceptsUtf8Chinese) {
 
 TEST(JsonTest, RefusesLoneSurrogates) {
   const char* kCases[] = {
-      R"(["\uD800"])",      R"(["\uDC00"])",       R"(["a\uDFFFb"])",
+      R"(["\uD800"])",       R"(["\uDC00"])",       R"(["a\uDFFFb"])",
       R"(["\uD800\u0041"])", R"(["\uDC00\uD800"])", R"({"\uDC00":1})",
   };
   for (const char* text : kCases) {
@@ -137,6 +137,14 @@ TEST(JsonTest, AcceptsASurrogatePair) {
   rapidjson::Document doc;
   ASSERT_TRUE(ParseInto(R"(["\uD83D\uDE00"])", doc).ok());
   EXPECT_STREQ(doc[0].GetString(), "\xF0\x9F\x98\x80");
+}
+
+TEST(JsonTest, AcceptsCharactersNextToTheSurrogateRange) {
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseInto(R"(["\uD7FF","\uE000","\uFFFF"])", doc).ok());
+  EXPECT_STREQ(doc[0].GetString(), "\xED\x9F\xBF");
+  EXPECT_STREQ(doc[1].GetString(), "\xEE\x80\x80");
+  ASSERT_TRUE(ParseInto("[\"\xED\x9F\xBF\"]", doc).ok());
 }
 
 TEST(JsonTest, SkipsAByteOrderMark) {
@@ -250,6 +258,16 @@ TEST(JsonTest, RefusesDoubleOverflow) {
   EXPECT_TRUE(ParseOnly("1.7976931348623157e308").ok());
 }
 
+// Subnormal doubles are representable; refusing them would also make Write's output of a valid
+// document unreadable by Parse.
+TEST(JsonTest, AcceptsSubnormalDoubles) {
+  rapidjson::Document doc;
+  Status st = ParseInto("[5e-324,2.5e-310]", doc);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_GT(doc[0].GetDouble(), 0.0);
+  EXPECT_EQ(Write(doc), "[5e-324,2.5e-310]");
+}
+
 TEST(JsonTest, RefusesMalformedNumbers) {
   for (const char* text : {"01", "+1", ".5", "1.", "1e", "-", "0x10"}) {
     EXPECT_EQ(ParseOnly(text).code(), StatusCode::kInvalidArgument) << text;
@@ -309,8 +327,8 @@ TEST(JsonTest, TypeNameNamesEveryType) {
 }
 
 TEST(JsonTest, AppendQuotedEscapesAndParsesBack) {
-  const std::string kRaw = std::string("a\"b\\c\nd\re\tf\x01g\x1f", 13) + std::string(1, '\0') +
-                           "中文/";
+  const std::string kRaw =
+      std::string("a\"b\\c\nd\re\tf\x01g\x1f", 13) + std::string(1, '\0') + "中文/";
   std::string out = "x";
   AppendQuoted(out, kRaw);
   EXPECT_EQ(out.substr(0, 2), "x\"");

@@ -457,8 +457,10 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", "hotline-sync 0.1.0");
 
   std::string run_config;
+  bool run_once = false;
   auto* run = app.add_subcommand("run", "run the daemon (pull loops) until SIGTERM");
   run->add_option("--config,-c", run_config, "configuration file (TOML)")->required();
+  run->add_flag("--once", run_once, "pull each adapter's feed until drained, then exit");
 
   LedgerArgs migrate_args;
   auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations to the ledger");
@@ -516,6 +518,8 @@ int Main(int argc, char** argv) {
   sim->add_option("--seed", sim_opts.seed, "world seed")->capture_default_str();
   sim->add_option("--orders", sim_opts.orders, "orders in the generated world")->capture_default_str();
   sim->add_option("--orders-file", sim_opts.orders_file, "serve these records (JSON lines) instead");
+  sim->add_option("--days-before", sim_opts.days_before, "days of orders that exist at start")->capture_default_str();
+  sim->add_option("--days-after", sim_opts.days_after, "days of orders still to come")->capture_default_str();
   sim->add_option("--speed", sim_opts.speed, "simulated seconds per real second (0: frozen)")->capture_default_str();
   sim->add_option("--rps", sim_opts.rps, "requests per second before 429 (0: no limit)")->capture_default_str();
   sim->add_option("--cursor-ttl-ms", sim_opts.cursor_ttl_ms, "cursor lifetime")->capture_default_str();
@@ -531,7 +535,7 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
 
-  if (*run) return sync::RunDaemon(run_config);
+  if (*run) return sync::RunDaemon(run_config, run_once);
   if (*migrate) return Migrate(migrate_args);
   if (*status) return Status_(status_args, status_json);
   if (*log) return Log(log_args, la);

@@ -78,13 +78,15 @@ void Notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
 }  // namespace
 
-int RunDaemon(const std::string& config_path) {
+int RunDaemon(const std::string& config_path, bool once) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // Before any thread: they all inherit the mask.
+  // Before any thread, so that all inherit the mask and only sigwait below sees these signals. A
+  // one-shot run keeps the default dispositions: killed, it leaves only whole pages behind.
+  if (!once) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   CurlTransport::GlobalInit();
 
   auto log = log::Get("daemon");
@@ -112,6 +114,11 @@ int RunDaemon(const std::string& config_path) {
   if (!gen.ok()) {
     log->error("{}", gen.status().message());
     return kExitConfig;
+  }
+  if (once) {
+    bool all_ok = true;
+    for (Worker& w : (*gen)->workers) all_ok = w.puller->RunOnce().outcome == "ok" && all_ok;
+    return all_ok ? kExitOk : kExitFailure;
   }
   (*gen)->Start();
   log->info("hotline-sync started: ledger {}, {} adapter(s)", cfg->ledger_path, cfg->adapter_names.size());

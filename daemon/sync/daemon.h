@@ -9,7 +9,8 @@
 
 namespace hs::sync {
 
-// Runs until SIGTERM or SIGINT. Returns a process exit code (daemon/core/exit_codes.h).
-int RunDaemon(const std::string& config_path);
+// Runs until SIGTERM or SIGINT; with `once`, pulls each adapter's feed until drained and returns.
+// Returns a process exit code (daemon/core/exit_codes.h); with `once`, kExitFailure if a pull failed.
+int RunDaemon(const std::string& config_path, bool once);
 
 }  // namespace hs::sync
