@@ -240,10 +240,14 @@ class HotlineAdapter final : public adapters::Adapter {
 
   // Maps one record's bytes, into page.tickets or page.rejects.
   void ReadRecord(std::string_view bytes, int64_t now_s, Cursor& cursor, adapters::Page& page) {
-    rapidjson::Document doc;
     Ticket t;
-    Status s = json::Parse(bytes, doc);
-    if (s.ok()) s = MapRecord(doc, t);
+    Status s;
+    {
+      rapidjson::Document doc(&record_pool_);  // The pool's memory is reused record after record.
+      s = json::Parse(bytes, doc);
+      if (s.ok()) s = MapRecord(doc, t);
+    }
+    record_pool_.Clear();
     if (!s.ok()) {
       page.rejects.push_back({RecordIdFromBytes(bytes), s.message(), std::string(bytes)});
       return;
@@ -300,6 +304,7 @@ class HotlineAdapter final : public adapters::Adapter {
   Options o_;
   adapters::Deps deps_;
   std::string path_prefix_;
+  rapidjson::MemoryPoolAllocator<> record_pool_;
 };
 
 }  // namespace

@@ -237,7 +237,7 @@ TEST_F(ClientTest, OneBadRecordRejectsOnlyItself) {
   EXPECT_NE(p.rejects[2].reason.find("duplicate"), std::string::npos);
   EXPECT_NE(p.rejects[3].reason.find("UTF-8"), std::string::npos);
   EXPECT_NE(p.rejects[4].reason.find("surrogate"), std::string::npos);
-  EXPECT_NE(p.rejects[5].reason.find("slsj"), std::string::npos);
+  EXPECT_NE(p.rejects[5].reason.find("gxsj"), std::string::npos);
   EXPECT_NE(p.rejects[7].reason.find("nesting"), std::string::npos);
 }
 

@@ -3,8 +3,11 @@
 // SimWorld. Handlers run on httplib's worker threads and serialise on Impl::mu.
 #include "adapters/hotline12345/sim.h"
 
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <charconv>
@@ -50,9 +53,13 @@ Reply Fail(int code, std::string msg, std::string data = "null") {
 Reply Invalid(const std::string& what) { return Fail(42201, "参数错误：" + what); }
 
 std::string Envelope(const Reply& r) {
-  std::string out = "{\"code\":" + std::to_string(r.code) + ",\"msg\":";
+  std::string out;
+  out.reserve(r.data.size() + r.msg.size() + 48);
+  out += "{\"code\":" + std::to_string(r.code) + ",\"msg\":";
   json::AppendQuoted(out, r.msg);
-  out += ",\"data\":" + r.data + "}";
+  out += ",\"data\":";
+  out += r.data;
+  out += '}';
   return out;
 }
 
@@ -136,11 +143,23 @@ std::string MalformedRecord(uint64_t serial, int64_t now) {
   char gdbh[32];
   std::snprintf(gdbh, sizeof gdbh, "\"YYX%09llu\"", static_cast<unsigned long long>(serial));
   std::vector<std::pair<std::string, std::string>> f = {
-      {"gdbh", gdbh}, {"slsj", t}, {"qdly", "\"电话\""}, {"sqr", "\"匿名\""}, {"lxdh", "\"\""},
-      {"sqlx", "\"投诉\""}, {"sqfl", "\"城市管理类\""}, {"sqbt", "\"路灯不亮\""},
+      {"gdbh", gdbh},
+      {"slsj", t},
+      {"qdly", "\"电话\""},
+      {"sqr", "\"匿名\""},
+      {"lxdh", "\"\""},
+      {"sqlx", "\"投诉\""},
+      {"sqfl", "\"城市管理类\""},
+      {"sqbt", "\"路灯不亮\""},
       {"sqnr", "\"市民来电反映：小区门口路灯不亮，请相关部门尽快维修处理。\""},
-      {"fsdz", "\"岳阳市岳阳楼区\""}, {"cbdw", "\"岳阳楼区\""}, {"cbdwbm", "\"430600-001\""},
-      {"blsx", t}, {"gdzt", "\"办理中\""}, {"fgcs", "0"}, {"rddb", "false"}, {"sq", "false"},
+      {"fsdz", "\"岳阳市岳阳楼区\""},
+      {"cbdw", "\"岳阳楼区\""},
+      {"cbdwbm", "\"430600-001\""},
+      {"blsx", t},
+      {"gdzt", "\"办理中\""},
+      {"fgcs", "0"},
+      {"rddb", "false"},
+      {"sq", "false"},
       {"lzjl", "[{\"sj\":" + t + ",\"dz\":\"派单\",\"dw\":\"岳阳楼区\",\"sm\":\"\"}]"},
       {"gxsj", t}};
   auto set = [&](const char* key, std::string value) {
@@ -149,16 +168,72 @@ std::string MalformedRecord(uint64_t serial, int64_t now) {
     }
   };
   switch (serial % 6) {
-    case 0: set("slsj", std::to_string(now)); break;  // A number where a time string belongs.
-    case 1: f.erase(f.begin()); break;                // No gdbh.
-    case 2: set("slsj", "\"2023-02-30 09:15:00\""); break;
-    case 3: set("gdzt", "\"已撤销\""); break;
-    case 4: set("sqnr", "\"市民来电反映：\\u0000路灯不亮，请相关部门尽快维修处理。\""); break;
-    default: set("fgcs", "123456789012345678901234567890"); break;
+    case 0:
+      set("slsj", std::to_string(now));
+      break;  // A number where a time string belongs.
+    case 1:
+      f.erase(f.begin());
+      break;  // No gdbh.
+    case 2:
+      set("slsj", "\"2023-02-30 09:15:00\"");
+      break;
+    case 3:
+      set("gdzt", "\"已撤销\"");
+      break;
+    case 4:
+      set("sqnr", "\"市民来电反映：\\u0000路灯不亮，请相关部门尽快维修处理。\"");
+      break;
+    default:
+      set("fgcs", "123456789012345678901234567890");
+      break;
   }
   std::string out = "{";
   for (const auto& [k, v] : f) out += (out.size() > 1 ? ",\"" : "\"") + k + "\":" + v;
   return out + "}";
+}
+
+// A page's data: {"list": […], "next_cursor": …, "has_more": …}, with `bad` (when not empty) an
+// extra record at the front or the end of the list.
+std::string PageData(const WorldPage& page, const std::string& next, const std::string& bad,
+                     bool bad_first) {
+  std::string data;
+  data.reserve(page.list.size() + bad.size() + 128);
+  data += "{\"list\":[";
+  if (!bad.empty() && bad_first) data += bad + (page.count > 0 ? "," : "");
+  data += page.list;
+  if (!bad.empty() && !bad_first) data += (page.count > 0 ? "," : "") + bad;
+  data += "],\"next_cursor\":";
+  json::AppendQuoted(data, next);
+  data += std::string(",\"has_more\":") + (page.has_more ? "true" : "false") + "}";
+  return data;
+}
+
+// The local port of a socket, or -1.
+int LocalPort(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
+  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return -1;
+}
+
+// Shuts the read side of every connection accepted on `port` (connected sockets whose local port
+// it is), so that workers waiting on idle keep-alive connections see EOF and return at once, while
+// responses being written still complete. httplib does not hand out its accepted sockets.
+void ShutdownReads(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  while (dirent* entry = readdir(dir)) {
+    std::optional<int64_t> fd = ParseInt(entry->d_name);
+    if (!fd || *fd == dirfd(dir) || LocalPort(static_cast<int>(*fd)) != port) continue;
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (getpeername(static_cast<int>(*fd), reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+      shutdown(static_cast<int>(*fd), SHUT_RD);
+    }
+  }
+  closedir(dir);
 }
 
 }  // namespace
@@ -196,7 +271,7 @@ struct HotlineSim::Impl {
   void AddRoutes();
   void Serve(const httplib::Request& req, httplib::Response& res, Route route);
   FaultDraw DrawFaults();
-  bool Draw(double rate) { return rate > 0 && std::uniform_real_distribution<>(0, 1)(rng) < rate; }
+  bool Draw(double rate) { return rate > 0 && static_cast<double>(rng() >> 11) * 0x1.0p-53 < rate; }
   bool WaitLatency(int64_t ms);
   Reply Authenticate(const httplib::Request& req);
   Reply Dispatch(const httplib::Request& req, Route route, bool malformed);
@@ -240,7 +315,6 @@ void HotlineSim::Impl::AddRoutes() {
   server.Post("/api/v2/gongdan", route(Route::kCreate));
   server.Post(R"(/api/v2/gongdan/([^/]+)/lzjl)", route(Route::kNote));
   server.set_payload_max_length(kMaxBodyBytes);  // Larger bodies: HTTP 413.
-  server.set_keep_alive_timeout(1);              // Bounds how long Stop() waits for idle clients.
 }
 
 FaultDraw HotlineSim::Impl::DrawFaults() {
@@ -268,7 +342,9 @@ void HotlineSim::Impl::Serve(const httplib::Request& req, httplib::Response& res
   }
   if (fault.latency_ms > 0 && !WaitLatency(fault.latency_ms)) fault.error = true;
   std::unique_lock lock(mu);
-  std::string key = req.get_header_value("X-App-Key");
+  // One bucket for the app key and one shared by every unknown key, so that junk keys cannot grow
+  // the map.
+  std::string key = req.get_header_value("X-App-Key") == options.app_key ? options.app_key : "";
   if (options.rps > 0 && !buckets[key].Take(clock.MonotonicMillis(), options.rps)) {
     ++stats.rate_limited;
     res.status = 429;
@@ -276,12 +352,16 @@ void HotlineSim::Impl::Serve(const httplib::Request& req, httplib::Response& res
     res.set_content("rate limited\n", "text/plain");
     return;
   }
-  if (fault.error || fault.reset) {
+  if (fault.error) {
     ++stats.faults;
-    res.status = fault.error ? 503 : 200;
-    if (fault.error) res.set_content("service unavailable\n", "text/plain");
+    res.status = 503;
+    res.set_content("service unavailable\n", "text/plain");
+    return;
+  }
+  if (fault.reset) {
+    ++stats.faults;
     // A provider that fails at once: the headers go out, then the connection is closed.
-    if (fault.reset) res.set_content_provider(64, kJson, [](size_t, size_t, httplib::DataSink&) { return false; });
+    res.set_content_provider(64, kJson, [](size_t, size_t, httplib::DataSink&) { return false; });
     return;
   }
   Reply reply = Authenticate(req);
@@ -290,14 +370,17 @@ void HotlineSim::Impl::Serve(const httplib::Request& req, httplib::Response& res
   lock.unlock();
   auto body = std::make_shared<std::string>(Envelope(reply));
   if (!fault.truncate) {
-    res.set_content(*body, kJson);
+    res.body = std::move(*body);
+    res.set_header("Content-Type", kJson);
     return;
   }
   // Declares the whole length, sends half, then closes the connection.
-  res.set_content_provider(body->size(), kJson, [body](size_t offset, size_t, httplib::DataSink& sink) {
-    if (offset == 0 && body->size() > 1) sink.write(body->data(), body->size() / 2);
-    return false;
-  });
+  res.set_content_provider(body->size(), kJson,
+                           [body](size_t offset, size_t, httplib::DataSink& sink) {
+                             if (offset == 0 && body->size() > 1)
+                               sink.write(body->data(), body->size() / 2);
+                             return false;
+                           });
 }
 
 Reply HotlineSim::Impl::Authenticate(const httplib::Request& req) {
@@ -308,15 +391,17 @@ Reply HotlineSim::Impl::Authenticate(const httplib::Request& req) {
   const int64_t now_s = clock.NowMillis() / 1000;
   if (req.get_header_value("X-App-Key") != options.app_key) {
     r = Fail(40104, "应用标识无效");
-  } else if (!seconds || *seconds - now_s > options.max_skew_s || now_s - *seconds > options.max_skew_s) {
+  } else if (!seconds || *seconds < now_s - options.max_skew_s ||
+             *seconds > now_s + options.max_skew_s) {
     r = Fail(40101, "时间戳超出允许范围");
   } else if (nonce.size() < kMinNonceLength) {
     r = Fail(40102, "随机数无效");
   } else {
     QueryParams params(req.params.begin(), req.params.end());
     std::string path = req.target.substr(0, req.target.find('?'));
-    std::string expected = Sign(options.app_secret, StringToSign(req.method, path, CanonicalQuery(params),
-                                                                  ts, nonce, req.body));
+    std::string expected =
+        Sign(options.app_secret,
+             StringToSign(req.method, path, CanonicalQuery(params), ts, nonce, req.body));
     if (!ConstantTimeEquals(req.get_header_value("X-Sign"), expected)) {
       r = Fail(40103, "签名错误");
     } else if (!nonces.Insert(nonce, clock.MonotonicMillis())) {
@@ -330,10 +415,14 @@ Reply HotlineSim::Impl::Authenticate(const httplib::Request& req) {
 Reply HotlineSim::Impl::Dispatch(const httplib::Request& req, Route route, bool malformed) {
   world->AdvanceTo(SimNow());
   switch (route) {
-    case Route::kList: return List(req, malformed);
-    case Route::kGet: return Get(req);
-    case Route::kCreate: return Create(req);
-    case Route::kNote: return AppendNote(req);
+    case Route::kList:
+      return List(req, malformed);
+    case Route::kGet:
+      return Get(req);
+    case Route::kCreate:
+      return Create(req);
+    case Route::kNote:
+      return AppendNote(req);
   }
   return Fail(50000, "内部错误");
 }
@@ -341,7 +430,8 @@ Reply HotlineSim::Impl::Dispatch(const httplib::Request& req, Route route, bool 
 Reply HotlineSim::Impl::CheckCursor(const std::string& token, const std::optional<int64_t>& since) {
   auto it = cursors.find(token);
   if (it != cursors.end() && it->second.since != since) return Invalid("cursor 与 since 不一致");
-  if (it == cursors.end() || clock.MonotonicMillis() - it->second.issued_ms >= options.cursor_ttl_ms) {
+  if (it == cursors.end() ||
+      clock.MonotonicMillis() - it->second.issued_ms >= options.cursor_ttl_ms) {
     ++stats.cursor_expired;
     return Fail(40010, "游标已失效");
   }
@@ -387,17 +477,12 @@ Reply HotlineSim::Impl::List(const httplib::Request& req, bool malformed) {
   std::string next = page.has_more ? IssueCursor(since, page.last) : "";
   ++stats.pages;
   stats.records_served += page.count;
-  std::string list = page.list;
+  std::string bad;
   if (malformed) {
     ++stats.faults;
-    std::string bad = MalformedRecord(malformed_serial++, world->now());
-    bool first = list.empty() || rng() % 2 == 0;
-    list = list.empty() ? bad : first ? bad + "," + list : list + "," + bad;
+    bad = MalformedRecord(malformed_serial++, world->now());
   }
-  std::string data = "{\"list\":[" + list + "],\"next_cursor\":";
-  json::AppendQuoted(data, next);
-  data += std::string(",\"has_more\":") + (page.has_more ? "true" : "false") + "}";
-  return Reply{0, "成功", std::move(data)};
+  return Reply{0, "成功", PageData(page, next, bad, rng() % 2 == 0)};
 }
 
 Reply HotlineSim::Impl::Get(const httplib::Request& req) {
@@ -427,7 +512,7 @@ Reply HotlineSim::Impl::AppendNote(const httplib::Request& req) {
   };
   std::optional<std::string> dz = text("dz", 16), sm = text("sm", 16000), wbbh = text("wbbh", 64);
   if (!dz || *dz != "备注") return Invalid("dz 须为 备注");
-  if (!sm) return Invalid("sm 须为字符串");
+  if (!sm) return Invalid("sm 须为不超过 16000 字节的字符串");
   if (!wbbh || wbbh->empty()) return Invalid("wbbh 不能为空");
   std::string gdbh = req.matches[1].str();
   Result<NoteOutcome> r = world->AppendNote(gdbh, *sm, *wbbh);
@@ -458,14 +543,16 @@ Status HotlineSim::Start() {
            : m.server.bind_to_port(m.options.bind, m.options.port) ? m.options.port
                                                                    : -1;
   if (m.port < 0) {
-    return Status::Unavailable("cannot bind " + m.options.bind + ":" + std::to_string(m.options.port));
+    return Status::Unavailable("cannot bind " + m.options.bind + ":" +
+                               std::to_string(m.options.port));
   }
   m.thread = std::thread([&m] {
     m.server.listen_after_bind();
     m.listen_done = true;
   });
   // Stop() can stop the server only once its accept loop runs.
-  while (!m.server.is_running() && !m.listen_done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!m.server.is_running() && !m.listen_done)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   m.started = true;
   return Status::Ok();
 }
@@ -479,6 +566,7 @@ void HotlineSim::Stop() {
   }
   m.stop_cv.notify_all();
   m.server.stop();
+  ShutdownReads(m.port);
   if (m.thread.joinable()) m.thread.join();
 }
 

@@ -4,7 +4,8 @@
 // add latency, 5xx, connection resets, truncated bodies and malformed records.
 //
 // Thread-safety: Start/Stop from one thread; the server's handlers run on its own threads and
-// serialise on an internal mutex. SetFaults and Stats may be called from any thread.
+// serialise on an internal mutex. SetFaults, Stats, Snapshot and order_count may be called from
+// any thread.
 #pragma once
 
 #include <cstdint>
@@ -70,8 +71,10 @@ class HotlineSim {
   HotlineSim(SimOptions options, Clock& clock);
   ~HotlineSim();
 
-  // Builds the world (or loads orders_file) and starts serving. Errors: InvalidArgument for a bad
-  // orders file (naming the line), Unavailable when the address cannot be bound.
+  // Builds the world (or loads orders_file) and starts serving. Errors: InvalidArgument for options
+  // out of range or an orders file that cannot be read (its lines are not checked: see
+  // orders_file), Unavailable when the address cannot be bound. REQUIRES: not started before.
+  // Stop() (also run by the destructor) returns within about a second even with clients connected.
   Status Start();
   void Stop();
   int port() const;
@@ -82,7 +85,7 @@ class HotlineSim {
   void SetFaults(const SimFaults& faults);
   SimStats Stats() const;
   // Every order as the platform holds it at the current simulated time, as JSON lines keyed by gdbh
-  // (for tests to compare against the ledger).
+  // (for tests to compare against the ledger), sorted by gdbh.
   std::vector<std::pair<std::string, std::string>> Snapshot();
 
  private:
@@ -90,15 +93,11 @@ class HotlineSim {
   std::unique_ptr<Impl> impl_;
 };
 
-// `hotline-sync sim`: serves with the system clock until SIGTERM or SIGINT, after printing one line
-// with the address. Returns a process exit code.
-int RunSimCommand(const SimOptions& options);
-
-// The `sim` command: starts a simulator on a SystemClock, prints one line
-// "hotline12345 simulator listening on http://ADDR:PORT/api/v2 (N orders, seed S)" to stdout, serves
-// until SIGTERM or SIGINT, stops and returns 0 (1, with a message on stderr, when it cannot start).
-// Blocks SIGTERM and SIGINT in the calling thread while it runs. REQUIRES: no other thread of the
-// process waits for those signals.
+// `hotline-sync sim`: starts a simulator on a SystemClock, prints one line to stdout,
+//   hotline12345 simulator listening on http://ADDR:PORT/api/v2 (N orders, seed S)
+// serves until SIGTERM or SIGINT, stops and returns 0; returns 1 with a message on stderr when the
+// simulator cannot start. SIGTERM and SIGINT are blocked while it runs. REQUIRES: called before
+// the process starts other threads (they would not have the signals blocked).
 int RunSimCommand(const SimOptions& options);
 
 }  // namespace hs::hotline12345

@@ -91,10 +91,18 @@ struct CategorySpec {
 };
 
 constexpr CategorySpec kCategories[kCategoryCount] = {
-    {"人力资源和社会保障类", 25.83}, {"市场管理类", 12.99}, {"交通运输与交通秩序类", 10.26},
-    {"社会治安与综合治理类", 8.18},  {"城市管理类", 7.51},  {"公共服务类", 7.45},
-    {"住房与城乡建设类", 7.12},      {"社情民意类", 4.93},  {"教育类", 4.50},
-    {"医疗卫生类", 4.20},            {"农业农村类", 4.00},  {"生态环境类", 3.03},
+    {"人力资源和社会保障类", 25.83},
+    {"市场管理类", 12.99},
+    {"交通运输与交通秩序类", 10.26},
+    {"社会治安与综合治理类", 8.18},
+    {"城市管理类", 7.51},
+    {"公共服务类", 7.45},
+    {"住房与城乡建设类", 7.12},
+    {"社情民意类", 4.93},
+    {"教育类", 4.50},
+    {"医疗卫生类", 4.20},
+    {"农业农村类", 4.00},
+    {"生态环境类", 3.03},
 };
 
 // Areas (县市区) named in addresses. Counties have towns and villages; districts roads and estates.
@@ -186,27 +194,44 @@ constexpr int kKindDays[kKindCount] = {5, 5, 3, 10, 10, 3};
 
 // 渠道来源. The last two are pushed from other systems and carry a wbbh.
 enum Channel : uint8_t {
-  kPhone, kMailbox, kWeChat, kRedNet, kServiceComplaint, kCppccAdvice, kProvince, kPetition,
+  kPhone,
+  kMailbox,
+  kWeChat,
+  kRedNet,
+  kServiceComplaint,
+  kCppccAdvice,
+  kProvince,
+  kPetition,
   kChannelCount,
 };
 constexpr const char* kChannelNames[kChannelCount] = {
-    "电话", "市长信箱", "微信公众号", "红网", "政务服务投诉", "政协委员微建议", "省平台转办",
-    "信访平台推送"};
+    "电话",         "市长信箱",       "微信公众号", "红网",
+    "政务服务投诉", "政协委员微建议", "省平台转办", "信访平台推送"};
 constexpr double kChannelWeights[kChannelCount] = {76, 8, 6.5, 3.5, 3, 0.5, 1.5, 1};
 
 // 流转记录 actions (dz) and work-order states (gdzt).
 enum class Action : uint8_t {
-  kDispatch, kAccept, kReturn, kReassign, kRequestExtension, kExtensionApproved,
-  kExtensionRejected, kClose, kRevisit, kRework, kArchive, kNote,
+  kDispatch,
+  kAccept,
+  kReturn,
+  kReassign,
+  kRequestExtension,
+  kExtensionApproved,
+  kExtensionRejected,
+  kClose,
+  kRevisit,
+  kRework,
+  kArchive,
+  kNote,
 };
-constexpr const char* kActionNames[] = {"派单", "签收", "退单", "转派", "申请延期", "延期通过",
-                                        "延期驳回", "办结", "回访", "返工", "归档", "备注"};
+constexpr const char* kActionNames[] = {"派单",     "签收", "退单", "转派", "申请延期", "延期通过",
+                                        "延期驳回", "办结", "回访", "返工", "归档",     "备注"};
 
 // The state after an action; nullptr: unchanged (备注).
 const char* StateAfter(Action a) {
-  static constexpr const char* kStates[] = {"待签收", "办理中", "已退单", "待签收",
+  static constexpr const char* kStates[] = {"待签收",     "办理中", "已退单", "待签收",
                                             "延期审核中", "办理中", "办理中", "已办结",
-                                            "已回访", "办理中", "已归档", nullptr};
+                                            "已回访",     "办理中", "已归档", nullptr};
   return kStates[static_cast<int>(a)];
 }
 
@@ -217,40 +242,39 @@ constexpr const char* kRevisitNames[] = {"", "满意", "基本满意", "不满�
 // Place and organisation names of an invented Yueyang.
 
 constexpr const char* kEstates[] = {
-    "金鹗山庄", "南湖明珠", "洞庭苑", "巴陵雅苑", "岳阳名都", "湖滨花园", "梅溪湖畔",
-    "奇家岭小区", "五里牌小区", "东茅岭社区", "求索家园", "王家河小区", "鹰山花园",
-    "锦绣华庭", "汴河街公寓", "花板桥小区", "枫桥湖安置小区", "城陵矶新村", "望岳花园",
-    "龙山苑", "天伦城", "金色港湾", "白石岭新村", "岳化生活区"};
+    "金鹗山庄", "南湖明珠",   "洞庭苑",     "巴陵雅苑",   "岳阳名都",       "湖滨花园",
+    "梅溪湖畔", "奇家岭小区", "五里牌小区", "东茅岭社区", "求索家园",       "王家河小区",
+    "鹰山花园", "锦绣华庭",   "汴河街公寓", "花板桥小区", "枫桥湖安置小区", "城陵矶新村",
+    "望岳花园", "龙山苑",     "天伦城",     "金色港湾",   "白石岭新村",     "岳化生活区"};
 constexpr const char* kRoads[] = {
-    "巴陵中路", "岳阳大道", "东茅岭路", "金鹗中路", "洞庭南路", "青年中路", "五里牌路",
-    "花板桥路", "建湘路",   "学院路",   "求索西路", "湖滨大道", "龙舟路",   "白石岭路",
-    "站前路",   "岳州路",   "云梦路",   "南湖大道", "冷水铺路", "王家河路", "芭蕉湖路",
-    "枫桥湖路"};
-constexpr const char* kVillages[] = {
-    "新塘村", "黄秀村", "龙湾村", "城东村", "幸福村", "洪山村", "桃花村", "清水村",
-    "高泉村", "白云村", "团湾村", "凤凰村", "花园村", "金星村", "长岭村", "荷花村"};
+    "巴陵中路", "岳阳大道", "东茅岭路", "金鹗中路", "洞庭南路", "青年中路", "五里牌路", "花板桥路",
+    "建湘路",   "学院路",   "求索西路", "湖滨大道", "龙舟路",   "白石岭路", "站前路",   "岳州路",
+    "云梦路",   "南湖大道", "冷水铺路", "王家河路", "芭蕉湖路", "枫桥湖路"};
+constexpr const char* kVillages[] = {"新塘村", "黄秀村", "龙湾村", "城东村", "幸福村", "洪山村",
+                                     "桃花村", "清水村", "高泉村", "白云村", "团湾村", "凤凰村",
+                                     "花园村", "金星村", "长岭村", "荷花村"};
 constexpr const char* kCompanies[] = {
-    "岳阳锦华物业管理有限公司", "巴陵置业有限公司",         "湖滨建筑劳务有限公司",
+    "岳阳锦华物业管理有限公司", "巴陵置业有限公司",           "湖滨建筑劳务有限公司",
     "洞庭建工集团有限公司",     "岳阳恒通房地产开发有限公司", "鑫源商贸有限公司",
-    "岳阳华强纸业有限公司",     "湘北化工有限公司",         "南湖新材料科技有限公司",
-    "岳阳宏达物流有限公司",     "云溪石化配套有限公司",     "君山生态农业开发有限公司"};
-constexpr const char* kSchools[] = {
-    "岳阳市第一中学",   "岳阳楼区金鹗小学", "湘阴县第二中学",   "华容县城关一中",
-    "岳阳经开区康王小学", "南湖新区洞庭小学", "平江县第三中学", "汨罗市城关小学",
-    "临湘市实验学校",   "岳阳市第十五中学"};
-constexpr const char* kShops[] = {
-    "美佳美发店", "好又多超市",   "康乐健身会所", "金牌教育培训中心", "百姓大药房",
-    "湘味餐馆",   "童趣游泳馆",   "丽人美容院",   "华联生鲜超市",     "快乐宝贝摄影"};
+    "岳阳华强纸业有限公司",     "湘北化工有限公司",           "南湖新材料科技有限公司",
+    "岳阳宏达物流有限公司",     "云溪石化配套有限公司",       "君山生态农业开发有限公司"};
+constexpr const char* kSchools[] = {"岳阳市第一中学",  "岳阳楼区金鹗小学",   "湘阴县第二中学",
+                                    "华容县城关一中",  "岳阳经开区康王小学", "南湖新区洞庭小学",
+                                    "平江县第三中学",  "汨罗市城关小学",     "临湘市实验学校",
+                                    "岳阳市第十五中学"};
+constexpr const char* kShops[] = {"美佳美发店",   "好又多超市",  "康乐健身会所", "金牌教育培训中心",
+                                  "百姓大药房",   "湘味餐馆",    "童趣游泳馆",   "丽人美容院",
+                                  "华联生鲜超市", "快乐宝贝摄影"};
 constexpr const char* kSurnames[] = {
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-    "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
-    "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "魏", "吕",
-    "丁", "任", "沈", "姚", "卢", "钟", "谭", "陆", "汪", "范", "方", "邹", "熊", "贺", "毛",
-    "龚", "万", "严", "易", "颜", "付", "廖", "黎", "刘", "李"};
-constexpr const char* kGivenChars[] = {
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀", "霞", "平", "刚", "桂", "英", "华", "建", "国", "文", "辉",
-    "红", "波", "玲", "湘", "岳", "兰", "志", "海", "春", "梅", "德", "林"};
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
+    "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
+    "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶",
+    "程", "魏", "吕", "丁", "任", "沈", "姚", "卢", "钟", "谭", "陆", "汪", "范", "方",
+    "邹", "熊", "贺", "毛", "龚", "万", "严", "易", "颜", "付", "廖", "黎", "刘", "李"};
+constexpr const char* kGivenChars[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
+                                       "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
+                                       "刚", "桂", "英", "华", "建", "国", "文", "辉", "红", "波",
+                                       "玲", "湘", "岳", "兰", "志", "海", "春", "梅", "德", "林"};
 
 // ---------------------------------------------------------------------------------------------
 // Complaint texts: per category a title and a body with slots filled from a Matter.
@@ -287,7 +311,8 @@ constexpr Template kShiChangT[] = {
      "其于{sj}在{lu}的{dian}购买的牛奶已过保质期，与商家协商退换被拒，担心存在食品安全隐患，"
      "请市场监管部门查处。"},
     {"商家未明码标价",
-     "{lu}{dian}商品未明码标价，结账时价格明显高于周边商家，存在价格欺诈行为，请相关部门调查处理。"},
+     "{lu}{dian}"
+     "商品未明码标价，结账时价格明显高于周边商家，存在价格欺诈行为，请相关部门调查处理。"},
     {"手机套餐被擅自变更",
      "其手机号码的套餐在未经本人同意的情况下被变更，每月多扣费用{n}十元，到营业厅交涉未果，"
      "请相关部门督促运营商退还费用。"},
@@ -296,8 +321,7 @@ constexpr Template kJiaoTongT[] = {
     {"{lu}车辆乱停乱放",
      "{lu}{dd}门口每天早晚大量车辆停在人行道和非机动车道上，行人只能走机动车道，存在安全隐患，"
      "请交警部门加强管理。"},
-    {"出租车拒载",
-     "其于{sj}在{lu}乘坐出租车，司机以交班为由拒载，且态度恶劣，请相关部门查处。"},
+    {"出租车拒载", "其于{sj}在{lu}乘坐出租车，司机以交班为由拒载，且态度恶劣，请相关部门查处。"},
     {"公交车班次少等候时间长",
      "{lu}公交站的公交车班次太少，高峰时段等候时间超过{n}分钟，上班族出行非常不便，"
      "建议增加班次。"},
@@ -361,8 +385,7 @@ constexpr Template kZhuJianT[] = {
 constexpr Template kSheQingT[] = {
     {"建议增设{lu}公交站点",
      "{lu}沿线新建了多个小区，居民出行需求大，但附近没有公交站点，建议相关部门增设站点。"},
-    {"{dd}排水不畅",
-     "{dd}一带每逢下雨积水严重，居民出行困难，希望相关部门规划改造排水管网。"},
+    {"{dd}排水不畅", "{dd}一带每逢下雨积水严重，居民出行困难，希望相关部门规划改造排水管网。"},
     {"建议{dd}增设健身设施",
      "{dd}周边没有健身场地，老年人和小孩没有活动的地方，建议相关部门增设健身器材。"},
 };
@@ -381,8 +404,7 @@ constexpr Template kYiLiaoT[] = {
      "请相关部门督促改进。"},
     {"异地就医报销咨询",
      "其在外地住院治疗，咨询异地就医备案及医保报销需要的材料和流程，请相关部门解答。"},
-    {"诊所疑似无证行医",
-     "{dd}附近一家诊所疑似无证行医，还向老人推销保健品，请卫生健康部门核查。"},
+    {"诊所疑似无证行医", "{dd}附近一家诊所疑似无证行医，还向老人推销保健品，请卫生健康部门核查。"},
 };
 constexpr Template kNongYeT[] = {
     {"{dd}农村道路损毁",
@@ -395,10 +417,8 @@ constexpr Template kNongYeT[] = {
 constexpr Template kShengTaiT[] = {
     {"{gs}排放异味",
      "{dd}附近的{gs}夜间排放刺鼻气体，周边居民闻到后头晕恶心，请环保部门监测查处。"},
-    {"河道污染",
-     "{dd}附近河道有企业偷排污水，河水发黑发臭，鱼虾死亡，请相关部门调查处理。"},
-    {"露天焚烧垃圾",
-     "{dd}附近有人经常露天焚烧垃圾，浓烟很大，影响居民健康，请相关部门制止。"},
+    {"河道污染", "{dd}附近河道有企业偷排污水，河水发黑发臭，鱼虾死亡，请相关部门调查处理。"},
+    {"露天焚烧垃圾", "{dd}附近有人经常露天焚烧垃圾，浓烟很大，影响居民健康，请相关部门制止。"},
 };
 constexpr Template kPraiseTemplate = {
     "表扬{dw}工作人员",
@@ -409,12 +429,10 @@ constexpr Template kPraiseTemplate = {
 constexpr const char* kRenSheActs[] = {
     "经劳动保障监察大队调查核实，已责令用人单位限期足额支付拖欠工资",
     "已向诉求人详细解答社会保险相关政策及办理流程"};
-constexpr const char* kShiChangActs[] = {
-    "市场监管所执法人员已到现场核查，责令商家整改并依法处理",
-    "经协调，商家同意按规定为诉求人办理退款"};
-constexpr const char* kJiaoTongActs[] = {
-    "交警部门已加强该路段巡查，对违停车辆依法处罚",
-    "已联系相关公司核实情况，对涉事人员进行了批评教育"};
+constexpr const char* kShiChangActs[] = {"市场监管所执法人员已到现场核查，责令商家整改并依法处理",
+                                         "经协调，商家同意按规定为诉求人办理退款"};
+constexpr const char* kJiaoTongActs[] = {"交警部门已加强该路段巡查，对违停车辆依法处罚",
+                                         "已联系相关公司核实情况，对涉事人员进行了批评教育"};
 constexpr const char* kZhiAnActs[] = {"辖区派出所已上门调解，双方达成一致意见",
                                       "已督促相关人员停止扰民行为，并将持续巡查"};
 constexpr const char* kChengGuanActs[] = {"城管执法中队已对相关问题进行整治",
@@ -441,19 +459,32 @@ struct CategoryTexts {
 
 CategoryTexts TextsFor(int category) {
   switch (category) {
-    case kRenShe: return {kRenSheT, kRenSheActs};
-    case kShiChang: return {kShiChangT, kShiChangActs};
-    case kJiaoTong: return {kJiaoTongT, kJiaoTongActs};
-    case kZhiAn: return {kZhiAnT, kZhiAnActs};
-    case kChengGuan: return {kChengGuanT, kChengGuanActs};
-    case kGongGong: return {kGongGongT, kGongGongActs};
-    case kZhuJian: return {kZhuJianT, kZhuJianActs};
-    case kSheQing: return {kSheQingT, kSheQingActs};
-    case kJiaoYu: return {kJiaoYuT, kJiaoYuActs};
-    case kYiLiao: return {kYiLiaoT, kYiLiaoActs};
-    case kNongYe: return {kNongYeT, kNongYeActs};
-    case kShengTai: return {kShengTaiT, kShengTaiActs};
-    default: return {kSheQingT, kGenericActs};
+    case kRenShe:
+      return {kRenSheT, kRenSheActs};
+    case kShiChang:
+      return {kShiChangT, kShiChangActs};
+    case kJiaoTong:
+      return {kJiaoTongT, kJiaoTongActs};
+    case kZhiAn:
+      return {kZhiAnT, kZhiAnActs};
+    case kChengGuan:
+      return {kChengGuanT, kChengGuanActs};
+    case kGongGong:
+      return {kGongGongT, kGongGongActs};
+    case kZhuJian:
+      return {kZhuJianT, kZhuJianActs};
+    case kSheQing:
+      return {kSheQingT, kSheQingActs};
+    case kJiaoYu:
+      return {kJiaoYuT, kJiaoYuActs};
+    case kYiLiao:
+      return {kYiLiaoT, kYiLiaoActs};
+    case kNongYe:
+      return {kNongYeT, kNongYeActs};
+    case kShengTai:
+      return {kShengTaiT, kShengTaiActs};
+    default:
+      return {kSheQingT, kGenericActs};
   }
 }
 
@@ -472,8 +503,7 @@ constexpr const char* kDispatchNotes[] = {"请按时限办理并回复诉求人"
 constexpr const char* kAcceptNotes[] = {"已签收，正在核实办理", "已签收"};
 constexpr const char* kReturnNotes[] = {"经核实，该诉求不属于我单位职责范围，申请退回",
                                         "诉求地址不在我单位辖区，申请退单"};
-constexpr const char* kReassignNotes[] = {"经中心审核，改派至责任单位办理",
-                                          "根据职责分工重新派单"};
+constexpr const char* kReassignNotes[] = {"经中心审核，改派至责任单位办理", "根据职责分工重新派单"};
 constexpr const char* kExtensionNotes[] = {"因涉及多个部门需协调，申请延期办理",
                                            "需等待现场检测结果，申请延期"};
 constexpr const char* kApprovedNotes[] = {"同意延期", "经审核，同意延期办理"};
@@ -484,10 +514,9 @@ constexpr const char* kReworkNotes[] = {"回访不满意，退回重新办理",
 constexpr const char* kArchiveNotes[] = {"办理完毕，予以归档", "归档"};
 constexpr const char* kProgressNotes[] = {"已联系诉求人，正在协调处理",
                                           "已实地查看，待相关部门配合处理", "诉求人再次来电催办"};
-constexpr const char* kRevisitNotes[] = {"", "回访诉求人，对办理结果表示满意",
-                                         "回访诉求人，表示基本满意",
-                                         "回访诉求人，表示问题未解决，不满意",
-                                         "回访电话多次无人接听"};
+constexpr const char* kRevisitNotes[] = {
+    "", "回访诉求人，对办理结果表示满意", "回访诉求人，表示基本满意",
+    "回访诉求人，表示问题未解决，不满意", "回访电话多次无人接听"};
 
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
@@ -573,15 +602,16 @@ std::string GivenName(Rng& rng) {
 
 std::string PhoneDigits(Rng& rng) {
   static constexpr const char* kMobilePrefixes[] = {
-      "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-      "153", "155", "156", "157", "158", "159", "173", "176", "177", "180", "181", "182",
-      "183", "185", "186", "187", "188", "189", "191", "198", "199"};
+      "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151",
+      "152", "153", "155", "156", "157", "158", "159", "173", "176", "177", "180",
+      "181", "182", "183", "185", "186", "187", "188", "189", "191", "198", "199"};
   char digits[16];
   if (Chance(rng, 0.8)) {
     std::snprintf(digits, sizeof digits, "%s%08lld", PickOne<const char*>(rng, kMobilePrefixes),
                   static_cast<long long>(Between(rng, 0, 99999999)));
   } else {
-    std::snprintf(digits, sizeof digits, "8%06lld", static_cast<long long>(Between(rng, 0, 999999)));
+    std::snprintf(digits, sizeof digits, "8%06lld",
+                  static_cast<long long>(Between(rng, 0, 999999)));
   }
   return digits;
 }
@@ -725,18 +755,26 @@ std::string Address(const Matter& m, Rng& rng) {
 }
 
 std::string ContentPrefix(int channel, int kind) {
-  static constexpr const char* kPhonePrefixes[kKindCount] = {
-      "市民来电反映：", "市民来电求助：", "市民来电咨询：", "市民来电举报：", "市民来电建议：",
-      "市民来电："};
+  static constexpr const char* kPhonePrefixes[kKindCount] = {"市民来电反映：", "市民来电求助：",
+                                                             "市民来电咨询：", "市民来电举报：",
+                                                             "市民来电建议：", "市民来电："};
   switch (channel) {
-    case kPhone: return kPhonePrefixes[kind];
-    case kMailbox: return "尊敬的市长：您好！";
-    case kWeChat: return "市民通过微信公众号反映：";
-    case kRedNet: return "网友在红网百姓呼声栏目留言：";
-    case kServiceComplaint: return "企业群众通过政务服务投诉渠道反映：";
-    case kCppccAdvice: return "政协委员微建议：";
-    case kProvince: return "省12345平台转办，群众反映：";
-    default: return "信访平台推送，信访人反映：";
+    case kPhone:
+      return kPhonePrefixes[kind];
+    case kMailbox:
+      return "尊敬的市长：您好！";
+    case kWeChat:
+      return "市民通过微信公众号反映：";
+    case kRedNet:
+      return "网友在红网百姓呼声栏目留言：";
+    case kServiceComplaint:
+      return "企业群众通过政务服务投诉渠道反映：";
+    case kCppccAdvice:
+      return "政协委员微建议：";
+    case kProvince:
+      return "省12345平台转办，群众反映：";
+    default:
+      return "信访平台推送，信访人反映：";
   }
 }
 
@@ -763,7 +801,8 @@ std::string ClosureText(int category, int kind, int64_t closed_at, bool rework, 
   std::string out = rework ? "返工后重新办理：" : "";
   bool contacted = Chance(rng, 0.93);
   if (contacted) {
-    out += MonthDay(closed_at - Between(rng, 0, 1) * kDay) + "，承办人员电话联系诉求人，详细了解了诉求情况。";
+    out += MonthDay(closed_at - Between(rng, 0, 1) * kDay) +
+           "，承办人员电话联系诉求人，详细了解了诉求情况。";
   } else {
     out += "承办人员多次拨打诉求人电话未接通，已发送短信告知办理情况。";
   }
@@ -882,12 +921,14 @@ class LifeBuilder {
 
   void Build(uint16_t unit) {
     unit_ = unit;
+    o_.steps.reserve(12);
     int64_t t = Add(o_.slsj, Action::kDispatch, PickOne<const char*>(rng_, kDispatchNotes), false);
     t = AcceptOrReturn(t);
     int64_t deadline = o_.blsx;
     if (Chance(rng_, 0.05)) t = Extension(t, deadline);
     if (Chance(rng_, 0.05)) {
-      t = Add(t + Between(rng_, kHour, kDay), Action::kNote, PickOne<const char*>(rng_, kProgressNotes));
+      t = Add(t + Between(rng_, kHour, kDay), Action::kNote,
+              PickOne<const char*>(rng_, kProgressNotes));
     }
     t = Close(t, deadline, false);
     for (int round = 0;; ++round) {
@@ -904,8 +945,8 @@ class LifeBuilder {
   }
 
  private:
-  // Appends a step at `at` or later (at least a minute after the previous one, in working hours
-  // unless `anytime`). Returns its time.
+  // Appends a step at `at` or later: at least a minute after the previous one, and in working
+  // hours when `work_hours`. Returns its time.
   int64_t Add(int64_t at, Action a, const char* sm, bool work_hours = true,
               Revisit jg = Revisit::kNone) {
     if (!o_.steps.empty()) at = std::max(at, o_.steps.back().sj + kMinute);
@@ -994,9 +1035,46 @@ void AppendKey(std::string& out, const char* key) {
   out += "\":";
 }
 
+// Appends `s` as a JSON string literal, copying runs of plain bytes in one go (faster than a byte
+// at a time for long Chinese texts).
+void AppendQuoted(std::string& out, std::string_view s) {
+  out += '"';
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default: {
+        char escape[8];
+        std::snprintf(escape, sizeof escape, "\\u%04x", c);
+        out += escape;
+      }
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
 void AppendStr(std::string& out, const char* key, std::string_view value) {
   AppendKey(out, key);
-  json::AppendQuoted(out, value);
+  AppendQuoted(out, value);
 }
 
 void AppendTime(std::string& out, const char* key, int64_t t) {
@@ -1005,6 +1083,15 @@ void AppendTime(std::string& out, const char* key, int64_t t) {
   out += FormatShanghaiTime(t);
   out += '"';
 }
+
+// What generation remembers of an order so that later ones can repeat it.
+struct GenInfo {
+  Matter matter;
+  Person person;
+  uint16_t unit = 0;
+  int kind = 0;
+  int channel = 0;
+};
 
 // The fields that change along an order's life, after its applied steps.
 struct Folded {
@@ -1023,11 +1110,22 @@ Folded Fold(const Order& o) {
     if (const char* state = StateAfter(s.dz)) f.gdzt = state;
     f.unit = s.unit;
     switch (s.dz) {
-      case Action::kExtensionApproved: f.yqsx = o.yqsx; break;
-      case Action::kClose: f.bjsj = s.sj; ++f.closure; break;
-      case Action::kRevisit: f.hfjg = s.jg; f.hfsj = s.sj; break;
-      case Action::kRework: ++f.fgcs; break;
-      default: break;
+      case Action::kExtensionApproved:
+        f.yqsx = o.yqsx;
+        break;
+      case Action::kClose:
+        f.bjsj = s.sj;
+        ++f.closure;
+        break;
+      case Action::kRevisit:
+        f.hfjg = s.jg;
+        f.hfsj = s.sj;
+        break;
+      case Action::kRework:
+        ++f.fgcs;
+        break;
+      default:
+        break;
     }
   }
   return f;
@@ -1069,8 +1167,12 @@ struct SimWorld::State {
   std::unordered_map<std::string, uint32_t> by_wbbh;
   std::set<Key, KeyLess> keys;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending;
-  std::map<int64_t, int> last_serial;  // Beijing day → last daily serial used in a gdbh.
-  uint64_t external_serial = 0;        // For generated wbbh.
+  struct DaySerial {
+    std::string prefix;  // YYyyMMdd
+    int last = 0;        // The last daily serial used.
+  };
+  std::unordered_map<int64_t, DaySerial> day_serials;  // By Beijing day.
+  uint64_t external_serial = 0;                        // For generated wbbh.
 
   State() : general_categories(GeneralCategoryWeights(picker)) {
     for (size_t i = 0; i < kUnitSpecCount; ++i) {
@@ -1080,6 +1182,9 @@ struct SimWorld::State {
     }
     for (const CategorySpec& c : kCategories) categories.push_back(c.name);
   }
+
+  // Indexes of units and categories are 16-bit; senders may name at most this many new ones.
+  static constexpr size_t kMaxNames = 10'000;
 
   uint16_t InternCategory(const std::string& name) {
     auto it = std::find(categories.begin(), categories.end(), name);
@@ -1098,12 +1203,14 @@ struct SimWorld::State {
 
   // A new gdbh: YY + yyMMdd + the day's next 4-digit serial, skipping any already held.
   std::string NextGdbh(int64_t accepted) {
-    std::string day = FormatShanghaiTime(accepted);
-    std::string prefix = "YY" + day.substr(2, 2) + day.substr(5, 2) + day.substr(8, 2);
-    int& serial = last_serial[LocalDay(accepted)];
+    DaySerial& day = day_serials[LocalDay(accepted)];
+    if (day.prefix.empty()) {
+      std::string t = FormatShanghaiTime(accepted);
+      day.prefix = "YY" + t.substr(2, 2) + t.substr(5, 2) + t.substr(8, 2);
+    }
     for (;;) {
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%s%04d", prefix.c_str(), ++serial);
+      std::snprintf(buf, sizeof buf, "%s%04d", day.prefix.c_str(), ++day.last);
       if (!by_gdbh.contains(buf)) return buf;
     }
   }
@@ -1159,10 +1266,13 @@ struct SimWorld::State {
   }
 
   std::string RecordJson(const Order& o) const;
+  void AppendFixed(std::string& out, const Order& o) const;
+  void AppendLife(std::string& out, const Order& o) const;
   void AppendLog(std::string& out, const Order& o) const;
 
   // Generation.
   void GenerateOrders(int count, int64_t first, int64_t last);
+  Order& AddGenerated(const GenInfo& g, int64_t accepted, Rng& rng);
   Order& NewOrder() {
     Order& o = orders.emplace_back();
     o.seq = static_cast<uint32_t>(orders.size() - 1);
@@ -1174,11 +1284,20 @@ struct SimWorld::State {
 };
 
 std::string SimWorld::State::RecordJson(const Order& o) const {
-  Folded f = Fold(o);
   std::string out;
   out.reserve(1024 + o.sqnr.size() + 200 * o.applied);
   out += "{\"gdbh\":";
-  json::AppendQuoted(out, o.gdbh);
+  AppendQuoted(out, o.gdbh);
+  AppendFixed(out, o);
+  AppendLife(out, o);
+  AppendLog(out, o);
+  AppendTime(out, "gxsj", Gxsj(o));
+  out += '}';
+  return out;
+}
+
+// The fields set at acceptance, in the contract's order.
+void SimWorld::State::AppendFixed(std::string& out, const Order& o) const {
   if (!o.wbbh.empty()) AppendStr(out, "wbbh", o.wbbh);
   AppendTime(out, "slsj", o.slsj);
   AppendStr(out, "qdly", kChannelNames[o.qdly]);
@@ -1190,6 +1309,11 @@ std::string SimWorld::State::RecordJson(const Order& o) const {
   AppendStr(out, "sqbt", o.sqbt);
   AppendStr(out, "sqnr", o.sqnr);
   AppendStr(out, "fsdz", o.fsdz);
+}
+
+// The fields that follow from the steps reached, cbdw to sq.
+void SimWorld::State::AppendLife(std::string& out, const Order& o) const {
+  Folded f = Fold(o);
   AppendStr(out, "cbdw", units[f.unit].name);
   if (!units[f.unit].code.empty()) AppendStr(out, "cbdwbm", units[f.unit].code);
   AppendTime(out, "blsx", o.blsx);
@@ -1209,10 +1333,6 @@ std::string SimWorld::State::RecordJson(const Order& o) const {
   out += o.rddb ? "true" : "false";
   AppendKey(out, "sq");
   out += o.sq ? "true" : "false";
-  AppendLog(out, o);
-  AppendTime(out, "gxsj", Gxsj(o));
-  out += '}';
-  return out;
 }
 
 void SimWorld::State::AppendLog(std::string& out, const Order& o) const {
@@ -1221,7 +1341,9 @@ void SimWorld::State::AppendLog(std::string& out, const Order& o) const {
   for (uint32_t i = 0; i < o.applied; ++i) {
     const Step& s = o.steps[i];
     if (i > 0) out += ',';
-    out += "{\"sj\":\"" + FormatShanghaiTime(s.sj) + "\"";
+    out += "{\"sj\":\"";
+    out += FormatShanghaiTime(s.sj);
+    out += '"';
     AppendStr(out, "dz", kActionNames[int(s.dz)]);
     AppendStr(out, "dw", units[s.unit].name);
     AppendStr(out, "sm", s.note >= 0 ? std::string_view(o.notes[s.note].sm) : s.sm);
@@ -1234,20 +1356,11 @@ void SimWorld::State::AppendLog(std::string& out, const Order& o) const {
 
 namespace {
 
-// What generation remembers of an order so that later ones can repeat it.
-struct GenInfo {
-  Matter matter;
-  Person person;
-  uint16_t unit = 0;
-  int kind = 0;
-  int channel = 0;
-};
-
 // Acceptance times spread over [first, last] with the hotline's day shape (busy 9-17, quiet at
 // night), sorted.
 std::vector<int64_t> AcceptTimes(Rng& rng, int count, int64_t first, int64_t last) {
-  static constexpr double kHourWeight[24] = {1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 16, 15,
-                                             12, 14, 15, 15, 14, 12, 10, 9, 8, 6, 4, 2};
+  static constexpr double kHourWeight[24] = {1,  1,  1,  1,  1,  2,  4,  8, 14, 16, 16, 15,
+                                             12, 14, 15, 15, 14, 12, 10, 9, 8,  6,  4,  2};
   std::vector<int64_t> times;
   times.reserve(count);
   while (static_cast<int>(times.size()) < count) {
@@ -1312,36 +1425,41 @@ GenInfo MakeGenInfo(Rng& rng, const std::vector<GenInfo>& done, const std::vecto
 }  // namespace
 
 void SimWorld::State::GenerateOrders(int count, int64_t first, int64_t last) {
-  Rng master(SplitMix64(seed));
-  std::vector<int64_t> times = AcceptTimes(master, count, first, last);
+  Rng rng(SplitMix64(seed));
+  std::vector<int64_t> times = AcceptTimes(rng, count, first, last);
   std::vector<GenInfo> infos;
   infos.reserve(count);
+  by_gdbh.reserve(count);
   for (int i = 0; i < count; ++i) {
-    Rng rng(SplitMix64(seed ^ SplitMix64(static_cast<uint64_t>(i) + 1)));
     GenInfo g = MakeGenInfo(rng, infos, times, picker, general_categories);
-    Order& o = NewOrder();
-    o.gdbh = NextGdbh(times[i]);
-    o.slsj = times[i];
-    o.qdly = static_cast<uint16_t>(g.channel);
-    if (g.channel == kProvince || g.channel == kPetition) o.wbbh = NextWbbh(g.channel, o.slsj);
-    o.sqr = g.person.sqr;
-    bool letter = g.channel == kMailbox || g.channel == kRedNet;
-    o.lxdh = letter && Chance(rng, 0.05) ? "" : FormatPhone(g.person.phone_digits, rng);
-    o.zjhm = g.person.zjhm;
-    o.sqlx = static_cast<uint16_t>(g.kind);
-    o.sqfl = static_cast<uint16_t>(g.matter.category);
-    const std::string& unit_name = units[g.unit].name;
-    o.sqbt = Fill(TemplateOf(g.matter, g.kind).title, g.matter, unit_name);
-    o.sqnr = Content(g.matter, g.kind, g.channel, unit_name, rng);
-    o.fsdz = Address(g.matter, rng);
-    o.blsx = o.slsj + kKindDays[g.kind] * kDay;
-    o.rddb = Chance(rng, 0.003);
-    o.sq = Chance(rng, 0.02);
-    LifeBuilder(o, rng, picker, g.matter.category).Build(g.unit);
+    Order& o = AddGenerated(g, times[i], rng);
     Index(o);
     pending.emplace(o.steps.front().sj, o.seq);
-    infos.push_back(g);
+    infos.push_back(std::move(g));
   }
+}
+
+Order& SimWorld::State::AddGenerated(const GenInfo& g, int64_t accepted, Rng& rng) {
+  Order& o = NewOrder();
+  o.gdbh = NextGdbh(accepted);
+  o.slsj = accepted;
+  o.qdly = static_cast<uint16_t>(g.channel);
+  if (g.channel == kProvince || g.channel == kPetition) o.wbbh = NextWbbh(g.channel, o.slsj);
+  o.sqr = g.person.sqr;
+  bool letter = g.channel == kMailbox || g.channel == kRedNet;
+  o.lxdh = letter && Chance(rng, 0.05) ? "" : FormatPhone(g.person.phone_digits, rng);
+  o.zjhm = g.person.zjhm;
+  o.sqlx = static_cast<uint16_t>(g.kind);
+  o.sqfl = static_cast<uint16_t>(g.matter.category);
+  const std::string& unit_name = units[g.unit].name;
+  o.sqbt = Fill(TemplateOf(g.matter, g.kind).title, g.matter, unit_name);
+  o.sqnr = Content(g.matter, g.kind, g.channel, unit_name, rng);
+  o.fsdz = Address(g.matter, rng);
+  o.blsx = o.slsj + kKindDays[g.kind] * kDay;
+  o.rddb = Chance(rng, 0.003);
+  o.sq = Chance(rng, 0.02);
+  LifeBuilder(o, rng, picker, g.matter.category).Build(g.unit);
+  return o;
 }
 
 namespace {
@@ -1383,7 +1501,8 @@ class BodyReader {
   }
 
   void Fail(const char* field, const std::string& why) {
-    if (status_.ok()) status_ = Status::InvalidArgument(std::string("参数错误：") + field + " " + why);
+    if (status_.ok())
+      status_ = Status::InvalidArgument(std::string("参数错误：") + field + " " + why);
   }
 
  private:
@@ -1450,6 +1569,9 @@ Result<NewOrderFields> ReadNewOrder(const rapidjson::Value& body) {
 Result<uint32_t> SimWorld::State::CreateFrom(const rapidjson::Value& body) {
   HS_ASSIGN_OR_RETURN(NewOrderFields f, ReadNewOrder(body));
   if (auto it = by_wbbh.find(f.wbbh); it != by_wbbh.end()) return it->second;
+  if (units.size() >= kMaxNames || categories.size() >= kMaxNames) {
+    return Status::InvalidArgument("参数错误：cbdw 或 sqfl 的新名称过多");
+  }
   Order& o = NewOrder();
   o.gdbh = NextGdbh(now);
   o.wbbh = f.wbbh;
@@ -1467,7 +1589,8 @@ Result<uint32_t> SimWorld::State::CreateFrom(const rapidjson::Value& body) {
   o.rddb = f.rddb;
   o.sq = f.sq;
   Rng rng(SplitMix64(seed ^ crypto::Fnv1a64(f.wbbh)));
-  uint16_t unit = f.cbdw.empty() ? picker.PickOther(rng, kPetitionUnit) : InternUnit(f.cbdw, f.cbdwbm);
+  uint16_t unit =
+      f.cbdw.empty() ? picker.PickOther(rng, kPetitionUnit) : InternUnit(f.cbdw, f.cbdwbm);
   LifeBuilder(o, rng, picker, o.sqfl).Build(unit);
   Index(o);
   Reach(o, 1);  // 派单 at now.
@@ -1567,16 +1690,23 @@ size_t SimWorld::visible_orders() const { return s_->keys.size(); }
 WorldPage SimWorld::ReadPage(std::optional<int64_t> since, const PagePosition* after, int limit) {
   auto& keys = s_->keys;
   auto it = after != nullptr ? keys.upper_bound(*after)
-            : since        ? keys.lower_bound(PagePosition{*since, "", 0})
-                           : keys.begin();
+            : since          ? keys.lower_bound(PagePosition{*since, "", 0})
+                             : keys.begin();
+  std::vector<const std::string*> records;
+  size_t bytes = 0;
   WorldPage page;
   for (; it != keys.end() && page.count < limit; ++it, ++page.count) {
     Order& o = s_->orders[it->order->seq];
-    if (page.count > 0) page.list += ',';
-    page.list += s_->Json(o);
+    records.push_back(&s_->Json(o));
+    bytes += records.back()->size() + 1;
     page.last = PagePosition{it->gxsj, o.gdbh, o.seq};
   }
   page.has_more = it != keys.end();
+  page.list.reserve(bytes);
+  for (const std::string* r : records) {
+    if (!page.list.empty()) page.list += ',';
+    page.list += *r;
+  }
   return page;
 }
 

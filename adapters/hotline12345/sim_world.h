@@ -1,7 +1,7 @@
-// The simulated 12345 platform's data: a generated city of work orders (工单) for Yueyang, each with
-// its whole timed life, and the store that answers "what does the platform hold at simulated time
-// T", paged in (gxsj, gdbh) order as platforms/hotline-12345.md describes. It can instead hold the
-// records of an orders file, served byte for byte. HotlineSim (sim.h) puts HTTP in front of it.
+// The simulated 12345 platform's data: a generated city of work orders (工单) for Yueyang, each
+// with its whole timed life, and the store that answers "what does the platform hold at simulated
+// time T", paged in (gxsj, gdbh) order as platforms/hotline-12345.md describes. It can instead hold
+// the records of an orders file, served byte for byte. HotlineSim (sim.h) puts HTTP in front of it.
 //
 // Generation is deterministic: the same seed and options give the same orders, texts and histories
 // (a seeded std::mt19937_64 and the project's own distributions, never std::random_device).
@@ -33,7 +33,7 @@ struct PagePosition {
 
 // One page read from the store.
 struct WorldPage {
-  std::string list;   // The records as JSON, separated by commas, without the brackets.
+  std::string list;  // The records as JSON, separated by commas, without the brackets.
   int count = 0;
   bool has_more = false;
   PagePosition last;  // The last record returned; meaningful when count > 0.

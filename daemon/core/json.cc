@@ -46,17 +46,15 @@ class GuardHandler {
     if (integral) {
       if (text[0] == '-') {
         long long v = std::strtoll(text.c_str(), &end, 10);
-        if (errno == ERANGE) return Fail("integer " + Abbrev(text) + " is out of the 64-bit range");
+        if (errno == ERANGE) return Fail("an integer is out of the 64-bit range");
         return doc_.Int64(v);
       }
       unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-      if (errno == ERANGE) return Fail("integer " + Abbrev(text) + " is out of the 64-bit range");
+      if (errno == ERANGE) return Fail("an integer is out of the 64-bit range");
       return doc_.Uint64(v);
     }
     double d = std::strtod(text.c_str(), &end);
-    if (errno == ERANGE || !std::isfinite(d)) {
-      return Fail("number " + Abbrev(text) + " is out of the double range");
-    }
+    if (std::isinf(d)) return Fail("a number is out of the double range");  // Underflow is fine.
     return doc_.Double(d);
   }
   bool String(const char* s, rapidjson::SizeType len, bool copy) {
@@ -81,9 +79,6 @@ class GuardHandler {
   const std::string& error() const { return error_; }
 
  private:
-  static std::string Abbrev(const std::string& s) {
-    return s.size() <= 24 ? s : s.substr(0, 20) + "…(" + std::to_string(s.size()) + " digits)";
-  }
   bool Enter() {
     if (++depth_ > max_depth_) {
       return Fail("nesting deeper than " + std::to_string(max_depth_) + " levels");
@@ -125,11 +120,11 @@ std::optional<std::string> FindDuplicateKey(const rapidjson::Value& v) {
 }  // namespace
 
 Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   if (text.empty()) return Status::InvalidArgument("empty JSON document");
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::MemoryStream ms(text.data(), text.size());
+  // Skips one leading UTF-8 byte-order mark.
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
   GuardHandler guard(doc, max_depth);
   std::string error;

@@ -38,18 +38,74 @@ std::string MaskDigits(const std::string& d, size_t keep_front, size_t keep_back
          d.substr(d.size() - keep_back);
 }
 
-// Decides whether a digit run is personal data and returns its masked form, or "" to keep it.
-std::string Classify(const std::string& digits, bool separated, char id_suffix) {
-  if (id_suffix != 0 && digits.size() == 17 && !separated) {
-    return MaskDigits(digits + id_suffix, 4, 4);
+// A plausible identity-card number (GB 11643): 18 characters with a birth date at 7..14, or the old
+// 15-digit form with yyMMdd at 7..12.
+bool PlausibleId(const std::string& d) {
+  auto num = [&](size_t pos, size_t n) { return std::stoi(d.substr(pos, n)); };
+  if (d.size() == 18) {
+    int year = num(6, 4), month = num(10, 2), day = num(12, 2);
+    return d[0] >= '1' && d[0] <= '9' && year >= 1900 && year <= 2099 && month >= 1 && month <= 12 &&
+           day >= 1 && day <= 31;
   }
-  if ((digits.size() == 18 || digits.size() == 15) && !separated) return MaskDigits(digits, 4, 4);
+  if (d.size() == 15) {
+    int month = num(8, 2), day = num(10, 2);
+    return d[0] >= '1' && d[0] <= '9' && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  }
+  return false;
+}
+
+bool IsMobile(const std::string& d) {
+  return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
+}
+
+// The masked form of a digit string when it is personal data, else "". `strict`: the digits came
+// in groups or glued to letters, so only unmistakable forms count.
+std::string Classify(const std::string& digits, bool strict) {
+  if (digits.size() == 18 || digits.size() == 15) {
+    if (!strict || PlausibleId(digits)) return MaskDigits(digits, 4, 4);
+  }
   std::string d = digits;
   if (d.size() == 13 && d.starts_with("86")) d = d.substr(2);
   if (d.size() == 15 && d.starts_with("0086")) d = d.substr(4);
-  if (d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9') return MaskDigits(d, 3, 4);
+  if (IsMobile(d)) return MaskDigits(d, 3, 4);
   if (d.size() >= 10 && d.size() <= 12 && d[0] == '0') return MaskDigits(d, 3, 4);
   return "";
+}
+
+// A run of digit groups separated by single spaces or dashes, as found in text.
+struct Group {
+  size_t begin;  // Byte offsets in the text, the group's digits only.
+  size_t end;
+  std::string digits;  // ASCII, an 'X' last for an ID's check character.
+};
+
+// Reads digit groups starting at `i` (a digit, or '+' before one). Stops at anything else.
+std::vector<Group> ReadGroups(std::string_view s, size_t i) {
+  std::vector<Group> groups;
+  size_t total = 0;
+  if (s[i] == '+') ++i;
+  while (i < s.size()) {
+    Group g{i, i, {}};
+    while (i < s.size()) {
+      Char c = NextChar(s, i);
+      if (c.digit < 0) break;
+      g.digits.push_back(static_cast<char>('0' + c.digit));
+      i += c.len;
+    }
+    total += g.digits.size();
+    if (i < s.size() && (s[i] == 'X' || s[i] == 'x') && total == 17) {
+      g.digits.push_back('X');
+      ++i;
+    }
+    g.end = i;
+    groups.push_back(std::move(g));
+    if (i + 1 < s.size() && (s[i] == ' ' || s[i] == '-') && NextChar(s, i + 1).digit >= 0) {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  return groups;
 }
 
 }  // namespace
@@ -60,46 +116,52 @@ std::string MaskText(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     Char ch = NextChar(s, i);
-    bool starts_run = ch.digit >= 0 || (s[i] == '+' && i + 1 < s.size() && NextChar(s, i + 1).digit >= 0);
-    if (!starts_run || (i > 0 && IsIdentChar(static_cast<unsigned char>(s[i - 1])))) {
+    bool plus = s[i] == '+' && i + 1 < s.size() && NextChar(s, i + 1).digit >= 0;
+    if (ch.digit < 0 && !plus) {
       out.append(s.substr(i, ch.len));
       i += ch.len;
       continue;
     }
-    // Collect digits with single ' ' or '-' separators between them.
-    size_t j = s[i] == '+' ? i + 1 : i;
-    std::string digits;
-    bool separated = false;
-    while (j < s.size()) {
-      Char c = NextChar(s, j);
-      if (c.digit >= 0) {
-        digits.push_back(static_cast<char>('0' + c.digit));
-        j += c.len;
+    const bool after_letters = i > 0 && IsIdentChar(static_cast<unsigned char>(s[i - 1]));
+    std::vector<Group> groups = ReadGroups(s, i);
+    const bool before_letters =
+        groups.back().end < s.size() && IsIdentChar(static_cast<unsigned char>(s[groups.back().end]));
+    if (after_letters || before_letters) {
+      // Part of an identifier such as YY2306120001: masked only when it is unmistakably a mobile or
+      // an ID number on its own.
+      std::string masked = groups.size() == 1 ? Classify(groups[0].digits, true) : "";
+      if (masked.empty() || !(IsMobile(groups[0].digits) || groups[0].digits.size() >= 15)) {
+        out.append(s.substr(i, groups.back().end - i));
+      } else {
+        out.append(s.substr(i, groups[0].begin - i)).append(masked);
+      }
+      i = groups.back().end;
+      continue;
+    }
+    // Longest run of consecutive groups that is a phone or ID number, from each group on.
+    size_t g = 0;
+    const std::string_view plus_sign = s.substr(i, groups[0].begin - i);  // Dropped when masked.
+    while (g < groups.size()) {
+      size_t taken = 0;
+      std::string masked;
+      for (size_t last = groups.size(); last > g && masked.empty(); --last) {
+        std::string joined;
+        for (size_t k = g; k < last; ++k) joined += groups[k].digits;
+        masked = Classify(joined, last - g > 1);
+        if (!masked.empty()) taken = last - g;
+      }
+      if (taken == 0) {
+        if (g == 0) out.append(plus_sign);
+        size_t stop = g + 1 < groups.size() ? groups[g + 1].begin : groups[g].end;
+        out.append(s.substr(groups[g].begin, stop - groups[g].begin));
+        ++g;
         continue;
       }
-      if ((s[j] == ' ' || s[j] == '-') && j + 1 < s.size() && NextChar(s, j + 1).digit >= 0) {
-        separated = true;
-        ++j;
-        continue;
-      }
-      break;
-    }
-    char id_suffix = 0;
-    if (j < s.size() && (s[j] == 'X' || s[j] == 'x')) {
-      id_suffix = 'X';
-    }
-    bool glued = j < s.size() && IsIdentChar(static_cast<unsigned char>(s[j]));
-    std::string masked = Classify(digits, separated, id_suffix);
-    if (!masked.empty() && id_suffix != 0 && digits.size() == 17) {
-      ++j;  // The X belongs to the ID number.
-      glued = j < s.size() && IsIdentChar(static_cast<unsigned char>(s[j]));
-    }
-    if (masked.empty() || glued) {
-      out.append(s.substr(i, j - i));
-    } else {
       out += masked;
+      g += taken;
+      if (g < groups.size()) out.append(s.substr(groups[g - 1].end, groups[g].begin - groups[g - 1].end));
     }
-    i = j;
+    i = groups.back().end;
   }
   return out;
 }

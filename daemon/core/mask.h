@@ -19,7 +19,7 @@ std::string MaskPhone(std::string_view phone);
 // Masks an identity-card number: first four and last four kept.
 std::string MaskIdNumber(std::string_view id);
 
-// Masks a person's name: the first character kept, e.g. 张* or 欧阳**; 匿名 and "" unchanged.
+// Masks a person's name: the first character kept, e.g. 张* or 欧***; 匿名 and "" unchanged.
 std::string MaskName(std::string_view name);
 
 }  // namespace hs

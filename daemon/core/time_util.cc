@@ -98,7 +98,8 @@ std::string FormatDurationMillis(int64_t ms) {
   if (ms < 1000) {
     std::snprintf(buf, sizeof buf, "%lldms", static_cast<long long>(ms));
   } else if (ms < 60'000) {
-    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
+    std::snprintf(buf, sizeof buf, "%lld.%llds", static_cast<long long>(ms / 1000),
+                  static_cast<long long>(ms / 100 % 10));
   } else if (ms < 3'600'000) {
     std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(ms / 60'000),
                   static_cast<long long>(ms / 1000 % 60));

@@ -71,17 +71,19 @@ void BindRun(sql::Stmt& st, const SyncRun& r) {
       .Bind(13, r.idle_runs).Bind(14, r.error_code).Bind(15, r.error);
 }
 
+// Ticket fields are bound by reference: the ticket outlives the statement's Run().
 void BindTicket(sql::Stmt& st, std::string_view source, const Ticket& t, int64_t history_count,
                 int64_t raw_hash, int64_t now_s) {
-  st.Bind(1, source).Bind(2, t.external_id).Bind(3, t.external_ref).Bind(4, t.channel)
-      .Bind(5, t.kind).Bind(6, t.category).Bind(7, t.title).Bind(8, t.content).Bind(9, t.address)
-      .Bind(10, t.complainant).Bind(11, t.phone).Bind(12, t.id_number).Bind(13, t.unit)
-      .Bind(14, t.unit_code).Bind(15, t.accepted_at).Bind(16, t.deadline)
-      .Bind(17, t.extended_deadline).Bind(18, t.state).Bind(19, t.closed_at)
-      .Bind(20, t.closure_text).Bind(21, t.revisit_result).Bind(22, t.revisited_at)
-      .Bind(23, t.rework_count).Bind(24, int64_t{t.deputy}).Bind(25, int64_t{t.enterprise})
-      .Bind(26, history_count).Bind(27, raw_hash).Bind(28, t.updated_at).Bind(29, t.raw)
-      .Bind(30, now_s).Bind(31, now_s);
+  st.BindRef(1, source).BindRef(2, t.external_id).BindRef(3, t.external_ref).BindRef(4, t.channel)
+      .BindRef(5, t.kind).BindRef(6, t.category).BindRef(7, t.title).BindRef(8, t.content)
+      .BindRef(9, t.address).BindRef(10, t.complainant).BindRef(11, t.phone)
+      .BindRef(12, t.id_number).BindRef(13, t.unit).BindRef(14, t.unit_code)
+      .Bind(15, t.accepted_at).Bind(16, t.deadline).Bind(17, t.extended_deadline)
+      .BindRef(18, t.state).Bind(19, t.closed_at).BindRef(20, t.closure_text)
+      .BindRef(21, t.revisit_result).Bind(22, t.revisited_at).Bind(23, t.rework_count)
+      .Bind(24, int64_t{t.deputy}).Bind(25, int64_t{t.enterprise}).Bind(26, history_count)
+      .Bind(27, raw_hash).Bind(28, t.updated_at).BindRef(29, t.raw).Bind(30, now_s)
+      .Bind(31, now_s);
 }
 
 Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
@@ -89,6 +91,8 @@ Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
     return Status::InvalidArgument("synchronous must be FULL or NORMAL");
   }
   std::string pragmas =
+      // Only takes effect on a new, empty database: rows of ~3 KB pack better into 16 KiB pages.
+      "PRAGMA page_size = 16384;"
       "PRAGMA busy_timeout = 5000;"
       "PRAGMA foreign_keys = ON;"
       "PRAGMA secure_delete = ON;"  // Deleted personal data is overwritten, not left in free pages.
@@ -221,9 +225,9 @@ Status InsertHistory(Ledger::Impl& im, int64_t ticket_id, const Ticket& t, size_
                      int64_t now_s, PageStats& stats) {
   for (size_t i = from; i < t.history.size(); ++i) {
     const HistoryEntry& h = t.history[i];
-    im.insert_event.Bind(1, ticket_id).Bind(2, std::string_view("log")).Bind(3, int64_t(i))
-        .Bind(4, h.at).Bind(5, h.action).Bind(6, h.unit).Bind(7, h.note).Bind(8, h.result)
-        .Bind(9, h.external_ref).Bind(10, std::string_view()).Bind(11, now_s);
+    im.insert_event.Bind(1, ticket_id).BindRef(2, "log").Bind(3, int64_t(i)).Bind(4, h.at)
+        .BindRef(5, h.action).BindRef(6, h.unit).BindRef(7, h.note).BindRef(8, h.result)
+        .BindRef(9, h.external_ref).BindRef(10, "").Bind(11, now_s);
     HS_RETURN_IF_ERROR(im.insert_event.Run());
     ++stats.events;
   }

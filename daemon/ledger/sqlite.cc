@@ -100,6 +100,11 @@ Stmt& Stmt::Bind(int i, std::string_view v) {
                       SQLITE_UTF8);
   return *this;
 }
+Stmt& Stmt::BindRef(int i, std::string_view v) {
+  sqlite3_bind_text64(stmt_, i, v.data() != nullptr ? v.data() : "", v.size(), SQLITE_STATIC,
+                      SQLITE_UTF8);
+  return *this;
+}
 Stmt& Stmt::Bind(int i, const std::optional<int64_t>& v) {
   return v ? Bind(i, *v) : BindNull(i);
 }

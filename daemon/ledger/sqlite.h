@@ -54,6 +54,8 @@ class Stmt {
   Stmt& Bind(int i, int64_t v);
   Stmt& Bind(int i, std::string_view v);
   Stmt& Bind(int i, const std::optional<int64_t>& v);
+  // Binds without copying. REQUIRES: `v` stays alive and unchanged until Run() or Reset().
+  Stmt& BindRef(int i, std::string_view v);
   Stmt& BindBlob(int i, std::string_view v);
   Stmt& BindNull(int i);
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 
 #include "daemon/core/time_util.h"
 #include "daemon/log/log.h"
@@ -18,6 +19,15 @@ Puller::Puller(adapters::Adapter& adapter, ledger::Ledger& ledger, Clock& clock,
       options_(options),
       rng_(seed),
       log_(log::Get("sync." + std::string(adapter.name()))) {}
+
+std::future<Puller::Fetched> Puller::FetchAsync(std::string cursor) {
+  return std::async(std::launch::async, [this, cursor = std::move(cursor)] {
+    Pace();
+    Fetched f;
+    f.page = adapter_.Pull(cursor, f.page_reject);
+    return f;
+  });
+}
 
 void Puller::Pace() {
   if (options_.requests_per_second <= 0) return;
@@ -43,19 +53,23 @@ ledger::SyncRun Puller::RunOnce() {
 
   Result<std::string> cursor = ledger_.LoadCursor(run.source);
   if (!cursor.ok()) fail(cursor.status());
-  while (cursor.ok() && !stop_.stopped()) {
-    Pace();
-    Reject page_reject;
-    Result<adapters::Page> page = adapter_.Pull(*cursor, page_reject);
+  // The next page is fetched while this one is committed: the cursor it needs is known as soon as
+  // this page is read, and the page is only used after this one's commit succeeded.
+  std::future<Fetched> next;
+  if (cursor.ok() && !stop_.stopped()) next = FetchAsync(*cursor);
+  while (next.valid()) {
+    Fetched fetched = next.get();
+    Result<adapters::Page>& page = fetched.page;
     if (!page.ok()) {
-      if (!page_reject.raw.empty() || !page_reject.reason.empty()) {
-        Status s = ledger_.RecordRejects(run.source, {page_reject}, clock_.NowMillis());
+      if (!fetched.page_reject.raw.empty() || !fetched.page_reject.reason.empty()) {
+        Status s = ledger_.RecordRejects(run.source, {fetched.page_reject}, clock_.NowMillis());
         if (!s.ok()) log_->error("could not store the unreadable page in rejects: {}", s.ToString());
         ++run.rejected;
       }
       fail(page.status());
       break;
     }
+    if (page->has_more && !stop_.stopped()) next = FetchAsync(page->next_cursor);
     for (const Reject& r : page->rejects) {
       log_->warn("record {} rejected: {}", r.source_id.empty() ? "(no gdbh)" : r.source_id, r.reason);
     }
@@ -76,11 +90,9 @@ ledger::SyncRun Puller::RunOnce() {
                  "entries", stats->history_shrunk);
     }
     *cursor = page->next_cursor;
-    if (!page->has_more) {
-      run.outcome = "ok";
-      break;
-    }
+    if (!page->has_more) run.outcome = "ok";
   }
+  if (next.valid()) next.wait();  // A prefetched page after a failure is dropped, not committed.
   if (run.outcome == "running") {
     run.outcome = "interrupted";
     run.error = "stopped before the feed was drained; continues from the saved cursor";

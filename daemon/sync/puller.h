@@ -8,6 +8,7 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <random>
 #include <string>
@@ -43,6 +44,14 @@ class Puller {
   int64_t NextDelayMs(const ledger::SyncRun& run, int64_t retry_after_ms);
 
  private:
+  // One page as the adapter returned it.
+  struct Fetched {
+    Result<adapters::Page> page = Status::Internal("not fetched");
+    Reject page_reject;
+  };
+  // Pulls the page after `cursor` on another thread (the adapter is used by one thread at a time:
+  // each fetch starts only after the previous one was collected).
+  std::future<Fetched> FetchAsync(std::string cursor);
   void Pace();
   void LogRun(const ledger::SyncRun& run);
 
