@@ -30,7 +30,7 @@ CREATE TABLE tickets (
   deputy            INTEGER NOT NULL DEFAULT 0,   -- 人大代表
   enterprise        INTEGER NOT NULL DEFAULT 0,   -- 涉企
   history_count     INTEGER NOT NULL DEFAULT 0,   -- entries of the platform's log already in events
-  raw_hash          INTEGER NOT NULL DEFAULT 0,   -- 64-bit FNV-1a of raw: an unchanged re-read is skipped
+  raw_hash          INTEGER NOT NULL DEFAULT 0,   -- 64-bit hash of raw: an unchanged re-read is skipped
   source_updated_at INTEGER NOT NULL,             -- the platform's last-updated time (gxsj)
   raw               TEXT    NOT NULL,             -- the record as received, unknown fields included
   first_seen        INTEGER NOT NULL,

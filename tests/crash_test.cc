@@ -188,5 +188,63 @@ TEST_F(CrashTest, KilledAtRandomPointsTheLedgerConvergesWithNothingLostOrDoubled
   }
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Waits up to 20 s for `needle` to appear in the file.
+bool WaitForText(const std::string& path, const std::string& needle) {
+  for (int i = 0; i < 200; ++i) {
+    if (ReadFile(path).find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST_F(CrashTest, SighupReloadsAValidConfigurationAndKeepsTheOldOneOtherwise) {
+  pid_t pid = StartDaemon();
+  ASSERT_GT(pid, 0);
+  const std::string log = dir_.File("daemon.log");
+  ASSERT_TRUE(WaitForText(log, "pulling every 200ms"));
+
+  std::string config = ReadFile(dir_.File("config.toml"));
+  std::string changed = config;
+  changed.replace(changed.find("interval = \"200ms\""), 18, "interval = \"300ms\"");
+  std::ofstream(dir_.File("config.toml")) << changed;
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(WaitForText(log, "configuration reloaded"));
+  EXPECT_TRUE(WaitForText(log, "pulling every 300ms"));
+
+  std::ofstream(dir_.File("config.toml")) << changed << "\nbogus_key = 1\n";
+  ASSERT_EQ(kill(pid, SIGHUP), 0);
+  EXPECT_TRUE(WaitForText(log, "reload refused, keeping the running configuration"));
+
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(CrashTest, UnusableConfigurationAndCorruptLedgerExitWithCodesSystemdDoesNotRestart) {
+  std::ofstream(dir_.File("bad.toml"))
+      << "[ledger]\npath = \"x.db\"\n[adapters.hotline12345]\nbase_url = \"http://example.com/api/v2\"\n"
+      << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n";
+  pid_t pid = Spawn({HS_BINARY, "run", "--config", dir_.File("bad.toml")}, dir_.File("bad.log"));
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 78) << status;
+  EXPECT_NE(ReadFile(dir_.File("bad.log")).find("bad.toml:4"), std::string::npos) << ReadFile(dir_.File("bad.log"));
+
+  // A ledger whose pages are garbage: refused at start with a message, exit 65.
+  std::string garbage(65536, '\x5a');
+  std::ofstream(dir_.File("ledger.db"), std::ios::binary) << "SQLite format 3" << '\0' << garbage;
+  pid = StartDaemon();
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 65) << status;
+}
+
 }  // namespace
 }  // namespace hs

@@ -208,6 +208,26 @@ std::string PageData(const WorldPage& page, const std::string& next, const std::
   return data;
 }
 
+void ServiceUnavailable(httplib::Response& res) {
+  res.status = 503;
+  res.set_content("service unavailable\n", "text/plain");
+}
+
+// A provider that fails at once: the headers go out, then the connection is closed.
+void ResetConnection(httplib::Response& res) {
+  res.set_content_provider(64, kJson, [](size_t, size_t, httplib::DataSink&) { return false; });
+}
+
+// Declares the whole length of `body`, sends half of it, then closes the connection.
+void SendHalf(httplib::Response& res, std::string body) {
+  auto shared = std::make_shared<std::string>(std::move(body));
+  res.set_content_provider(shared->size(), kJson,
+                           [shared](size_t offset, size_t, httplib::DataSink& sink) {
+                             if (offset == 0) sink.write(shared->data(), shared->size() / 2);
+                             return false;
+                           });
+}
+
 // The local port of a socket, or -1.
 int LocalPort(int fd) {
   sockaddr_storage addr{};
@@ -238,6 +258,9 @@ void ShutdownReads(int port) {
 
 }  // namespace
 
+// The simulator behind HotlineSim, which owns it. Handlers run on httplib's threads and hold `mu`
+// while they touch the world, cursors, nonces, buckets, faults and stats; Start and Stop run on the
+// owner's thread.
 struct HotlineSim::Impl {
   Impl(SimOptions o, Clock& c) : options(std::move(o)), clock(c), rng(options.seed ^ 0x5157u) {}
 
@@ -270,6 +293,7 @@ struct HotlineSim::Impl {
   Status LoadWorld();
   void AddRoutes();
   void Serve(const httplib::Request& req, httplib::Response& res, Route route);
+  bool TakeToken(const httplib::Request& req);
   FaultDraw DrawFaults();
   bool Draw(double rate) { return rate > 0 && static_cast<double>(rng() >> 11) * 0x1.0p-53 < rate; }
   bool WaitLatency(int64_t ms);
@@ -342,45 +366,33 @@ void HotlineSim::Impl::Serve(const httplib::Request& req, httplib::Response& res
   }
   if (fault.latency_ms > 0 && !WaitLatency(fault.latency_ms)) fault.error = true;
   std::unique_lock lock(mu);
-  // One bucket for the app key and one shared by every unknown key, so that junk keys cannot grow
-  // the map.
-  std::string key = req.get_header_value("X-App-Key") == options.app_key ? options.app_key : "";
-  if (options.rps > 0 && !buckets[key].Take(clock.MonotonicMillis(), options.rps)) {
+  if (!TakeToken(req)) {
     ++stats.rate_limited;
     res.status = 429;
     res.set_header("Retry-After", "1");
     res.set_content("rate limited\n", "text/plain");
     return;
   }
-  if (fault.error) {
+  if (fault.error || fault.reset) {
     ++stats.faults;
-    res.status = 503;
-    res.set_content("service unavailable\n", "text/plain");
-    return;
-  }
-  if (fault.reset) {
-    ++stats.faults;
-    // A provider that fails at once: the headers go out, then the connection is closed.
-    res.set_content_provider(64, kJson, [](size_t, size_t, httplib::DataSink&) { return false; });
-    return;
+    return fault.error ? ServiceUnavailable(res) : ResetConnection(res);
   }
   Reply reply = Authenticate(req);
   if (reply.code == 0) reply = Dispatch(req, route, fault.malformed);
   if (fault.truncate) ++stats.faults;
   lock.unlock();
-  auto body = std::make_shared<std::string>(Envelope(reply));
-  if (!fault.truncate) {
-    res.body = std::move(*body);
-    res.set_header("Content-Type", kJson);
-    return;
-  }
-  // Declares the whole length, sends half, then closes the connection.
-  res.set_content_provider(body->size(), kJson,
-                           [body](size_t offset, size_t, httplib::DataSink& sink) {
-                             if (offset == 0 && body->size() > 1)
-                               sink.write(body->data(), body->size() / 2);
-                             return false;
-                           });
+  std::string body = Envelope(reply);
+  if (fault.truncate) return SendHalf(res, std::move(body));
+  res.body = std::move(body);
+  res.set_header("Content-Type", kJson);
+}
+
+// One bucket for the app key and one shared by every unknown key, so that junk keys cannot grow
+// the map. REQUIRES: mu held.
+bool HotlineSim::Impl::TakeToken(const httplib::Request& req) {
+  if (options.rps <= 0) return true;
+  std::string key = req.get_header_value("X-App-Key") == options.app_key ? options.app_key : "";
+  return buckets[key].Take(clock.MonotonicMillis(), options.rps);
 }
 
 Reply HotlineSim::Impl::Authenticate(const httplib::Request& req) {

@@ -74,7 +74,8 @@ class HotlineSim {
   // Builds the world (or loads orders_file) and starts serving. Errors: InvalidArgument for options
   // out of range or an orders file that cannot be read (its lines are not checked: see
   // orders_file), Unavailable when the address cannot be bound. REQUIRES: not started before.
-  // Stop() (also run by the destructor) returns within about a second even with clients connected.
+  // Stop() (also run by the destructor) returns promptly: idle keep-alive connections are shut,
+  // responses being written finish, and requests waiting out injected latency are answered 503.
   Status Start();
   void Stop();
   int port() const;

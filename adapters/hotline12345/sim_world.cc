@@ -1,7 +1,8 @@
+// The generated Yueyang of the 12345 simulator: reference tables from the June 2023 bulletin, text
+// templates, complainants, planned lives (LifeBuilder), and the store (SimWorld::State) that
+// applies planned steps as simulated time passes and pages records by (gxsj, gdbh). Not
+// thread-safe: see sim_world.h.
 #include "adapters/hotline12345/sim_world.h"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <array>
@@ -9,11 +10,11 @@
 #include <cstdio>
 #include <deque>
 #include <functional>
-#include <map>
 #include <queue>
 #include <random>
 #include <set>
 #include <span>
+#include <tuple>
 #include <unordered_map>
 
 #include "daemon/core/json.h"
@@ -250,6 +251,8 @@ constexpr const char* kRoads[] = {
     "巴陵中路", "岳阳大道", "东茅岭路", "金鹗中路", "洞庭南路", "青年中路", "五里牌路", "花板桥路",
     "建湘路",   "学院路",   "求索西路", "湖滨大道", "龙舟路",   "白石岭路", "站前路",   "岳州路",
     "云梦路",   "南湖大道", "冷水铺路", "王家河路", "芭蕉湖路", "枫桥湖路"};
+constexpr const char* kCountyRoads[] = {"建设路", "人民路", "解放路", "新华路",
+                                        "环城路", "交通路", "文化路", "迎宾路"};
 constexpr const char* kVillages[] = {"新塘村", "黄秀村", "龙湾村", "城东村", "幸福村", "洪山村",
                                      "桃花村", "清水村", "高泉村", "白云村", "团湾村", "凤凰村",
                                      "花园村", "金星村", "长岭村", "荷花村"};
@@ -285,145 +288,190 @@ constexpr const char* kGivenChars[] = {"伟", "芳", "娜", "敏", "静", "丽",
 struct Template {
   const char* title;
   const char* body;
+  uint8_t kinds;  // The 诉求类型 the text reads as, a bit per Kind.
 };
+
+constexpr uint8_t kTs = 1 << kComplaint;
+constexpr uint8_t kHp = 1 << kHelp;
+constexpr uint8_t kQn = 1 << kQuestion;
+constexpr uint8_t kRp = 1 << kReport;
+constexpr uint8_t kSg = 1 << kSuggestion;
 
 constexpr Template kRenSheT[] = {
     {"{gs}拖欠工资",
      "其在{gs}务工，{yue}的工资共计{je}元至今未发放，多次找负责人讨要均被推脱，家中生活困难，"
-     "请相关部门督促该公司尽快支付工资。"},
+     "请相关部门督促该公司尽快支付工资。",
+     kTs | kHp | kRp},
     {"咨询社保补缴问题",
      "其原在{gs}工作期间单位未按规定为其缴纳社会保险，现已离职，想了解如何补缴以及需要准备哪些"
-     "材料，请相关部门予以答复。"},
+     "材料，请相关部门予以答复。",
+     kQn | kHp},
     {"灵活就业人员养老保险缴费问题",
      "其为灵活就业人员，今年在{dd}附近的社保服务窗口办理养老保险缴费时被告知系统无法缴费，"
-     "已往返{n}次仍未办好，希望相关部门尽快解决。"},
+     "已往返{n}次仍未办好，希望相关部门尽快解决。",
+     kHp | kTs},
     {"失业保险金未到账",
-     "其于{sj}通过网上申领失业保险金，审核显示已通过，但至今未收到款项，请相关部门核实原因。"},
+     "其于{sj}通过网上申领失业保险金，审核显示已通过，但至今未收到款项，请相关部门核实原因。",
+     kHp | kTs | kQn},
     {"劳动合同纠纷",
      "其在{gs}工作两年，公司未与其签订书面劳动合同，近日无故将其辞退且不支付经济补偿，"
-     "请相关部门依法处理。"},
+     "请相关部门依法处理。",
+     kTs | kHp | kRp},
 };
 constexpr Template kShiChangT[] = {
     {"{dian}预付卡无法退款",
      "其在{lu}的{dian}办理会员卡充值{je}元，现该店突然关门停业，店主联系不上，卡内余额无法退还，"
-     "请相关部门核实处理。"},
+     "请相关部门核实处理。",
+     kTs | kHp},
     {"{dian}销售过期食品",
      "其于{sj}在{lu}的{dian}购买的牛奶已过保质期，与商家协商退换被拒，担心存在食品安全隐患，"
-     "请市场监管部门查处。"},
+     "请市场监管部门查处。",
+     kTs | kRp},
     {"商家未明码标价",
      "{lu}{dian}"
-     "商品未明码标价，结账时价格明显高于周边商家，存在价格欺诈行为，请相关部门调查处理。"},
+     "商品未明码标价，结账时价格明显高于周边商家，存在价格欺诈行为，请相关部门调查处理。",
+     kRp | kTs},
     {"手机套餐被擅自变更",
-     "其手机号码的套餐在未经本人同意的情况下被变更，每月多扣费用{n}十元，到营业厅交涉未果，"
-     "请相关部门督促运营商退还费用。"},
+     "其手机号码的套餐在未经本人同意的情况下被变更，每月多扣费用{n}元，到营业厅交涉未果，"
+     "请相关部门督促运营商退还费用。",
+     kTs},
 };
 constexpr Template kJiaoTongT[] = {
     {"{lu}车辆乱停乱放",
      "{lu}{dd}门口每天早晚大量车辆停在人行道和非机动车道上，行人只能走机动车道，存在安全隐患，"
-     "请交警部门加强管理。"},
-    {"出租车拒载", "其于{sj}在{lu}乘坐出租车，司机以交班为由拒载，且态度恶劣，请相关部门查处。"},
+     "请交警部门加强管理。",
+     kTs | kRp | kSg},
+    {"出租车拒载", "其于{sj}在{lu}乘坐出租车，司机以交班为由拒载，且态度恶劣，请相关部门查处。",
+     kTs | kRp},
     {"公交车班次少等候时间长",
-     "{lu}公交站的公交车班次太少，高峰时段等候时间超过{n}分钟，上班族出行非常不便，"
-     "建议增加班次。"},
+     "{lu}公交站的公交车班次太少，高峰时段等候时间超过半小时，上班族出行非常不便，"
+     "建议增加班次。",
+     kSg | kTs},
     {"{lu}红绿灯故障",
      "{lu}与{lu2}交叉路口的红绿灯从{sj}起一直闪黄灯，车辆行人通行混乱，多次险些发生事故，"
-     "请相关部门尽快维修。"},
+     "请相关部门尽快维修。",
+     kHp | kTs},
 };
 constexpr Template kZhiAnT[] = {
     {"{dd}夜间噪音扰民",
      "{dd}附近有商户每天晚上播放音乐至凌晨一两点，严重影响周边居民休息，多次劝说无效，"
-     "请相关部门处理。"},
+     "请相关部门处理。",
+     kTs | kRp},
     {"邻里纠纷",
      "其居住在{dd}，楼上住户长期从窗户往下抛洒垃圾，沟通多次无果，双方发生争执，"
-     "请社区和派出所介入调解。"},
+     "请社区和派出所介入调解。",
+     kHp},
     {"疑似电信诈骗",
      "其于{sj}接到自称客服的电话，被诱导转账{je}元，事后发现被骗，已到派出所报案，"
-     "希望尽快立案侦查追回损失。"},
+     "希望尽快立案侦查追回损失。",
+     kHp | kRp},
     {"广场舞音响扰民",
      "{dd}广场每天晚上七点到十点跳广场舞，音响声音过大，附近学生无法学习，"
-     "请相关部门协调控制音量。"},
+     "请相关部门协调控制音量。",
+     kTs},
 };
 constexpr Template kChengGuanT[] = {
     {"{lu}占道经营",
-     "{lu}两侧流动摊贩长期占道经营，早晚高峰造成交通堵塞，垃圾遍地，请城管部门加强整治。"},
+     "{lu}两侧流动摊贩长期占道经营，早晚高峰造成交通堵塞，垃圾遍地，请城管部门加强整治。",
+     kTs | kRp},
     {"{dd}垃圾未及时清运",
-     "{dd}的垃圾站已经{n}天没有清运，垃圾堆积散发恶臭，蚊蝇滋生，请相关部门尽快清运。"},
+     "{dd}的垃圾站已经{n}天没有清运，垃圾堆积散发恶臭，蚊蝇滋生，请相关部门尽快清运。", kTs},
     {"{lu}路灯不亮",
-     "{lu}从{sj}开始有{n}盏路灯不亮，夜间路段漆黑，居民出行不安全，请相关部门尽快维修。"},
+     "{lu}从{sj}开始有{n}盏路灯不亮，夜间路段漆黑，居民出行不安全，请相关部门尽快维修。",
+     kTs | kHp},
     {"{lu}井盖缺失",
-     "{lu}{n}号门前人行道上的井盖缺失，仅用树枝遮挡，老人小孩经过很危险，请尽快修复。"},
+     "{lu}{n}号门前人行道上的井盖缺失，仅用树枝遮挡，老人小孩经过很危险，请尽快修复。",
+     kHp | kTs | kRp},
     {"餐馆油烟扰民",
-     "{dd}楼下餐馆油烟直排，油烟进入楼上住户家中，无法开窗，请相关部门督促安装油烟净化设施。"},
+     "{dd}楼下餐馆油烟直排，油烟进入楼上住户家中，无法开窗，请相关部门督促安装油烟净化设施。",
+     kTs | kRp},
 };
 constexpr Template kGongGongT[] = {
     {"{dd}停水",
      "{dd}从{sj}起停水，事先没有接到任何通知，至今未恢复供水，居民生活受到很大影响，"
-     "请供水部门尽快恢复。"},
-    {"{dd}频繁停电",
-     "{dd}近一周频繁停电，每次停电数小时，家中电器受损，请供电部门查明原因并解决。"},
+     "请供水部门尽快恢复。",
+     kTs | kHp | kQn},
+    {"{dd}频繁停电", "{dd}近一周频繁停电，每次停电数小时，家中电器受损，请供电部门查明原因并解决。",
+     kTs | kHp},
     {"手机信号差",
      "其居住在{dd}，家中手机信号很差，经常无法接通电话，已向运营商反映多次未解决，"
-     "请相关部门督促处理。"},
+     "请相关部门督促处理。",
+     kTs},
     {"宽带故障未维修",
-     "其家中宽带于{sj}出现故障，报修后维修人员一直未上门，已影响孩子上网课，请尽快安排维修。"},
+     "其家中宽带于{sj}出现故障，报修后维修人员一直未上门，已影响孩子上网课，请尽快安排维修。",
+     kTs | kHp},
     {"燃气开户办理慢",
-     "其在{dd}的新房申请燃气开通已{n}天仍未安排通气，多次催促无果，请相关部门协调。"},
+     "其在{dd}的新房申请燃气开通已{n}天仍未安排通气，多次催促无果，请相关部门协调。", kTs | kQn},
 };
 constexpr Template kZhuJianT[] = {
     {"{xq}延期交房",
      "其购买了{gs}开发的{xq}商品房，合同约定交房时间已过半年，开发商仍未交房，也不支付违约金，"
-     "请相关部门督促处理。"},
+     "请相关部门督促处理。",
+     kTs | kRp},
     {"{xq}不动产权证迟迟未办",
-     "其购买的{xq}房屋已交房三年，至今未办理不动产权证，开发商一直推脱，请相关部门协调办理。"},
+     "其购买的{xq}房屋已交房三年，至今未办理不动产权证，开发商一直推脱，请相关部门协调办理。",
+     kTs | kQn},
     {"{xq}电梯频繁故障",
-     "{xq}{n}栋电梯频繁故障，多次困人，物业维修不及时，住户出行困难，请相关部门督促物业整改。"},
+     "{xq}{n}栋电梯频繁故障，多次困人，物业维修不及时，住户出行困难，请相关部门督促物业整改。",
+     kTs | kHp},
     {"工地夜间施工噪音",
-     "{lu}一处建筑工地每天晚上十点后仍在施工，噪音很大，严重影响附近居民休息，请相关部门查处。"},
+     "{lu}一处建筑工地每天晚上十点后仍在施工，噪音很大，严重影响附近居民休息，请相关部门查处。",
+     kTs | kRp},
     {"{xq}物业服务差",
-     "{xq}物业公司收取物业费后不履行职责，小区绿化无人管理，楼道卫生差，请相关部门监督整改。"},
+     "{xq}物业公司收取物业费后不履行职责，小区绿化无人管理，楼道卫生差，请相关部门监督整改。", kTs},
 };
 constexpr Template kSheQingT[] = {
     {"建议增设{lu}公交站点",
-     "{lu}沿线新建了多个小区，居民出行需求大，但附近没有公交站点，建议相关部门增设站点。"},
-    {"{dd}排水不畅", "{dd}一带每逢下雨积水严重，居民出行困难，希望相关部门规划改造排水管网。"},
+     "{lu}沿线新建了多个小区，居民出行需求大，但附近没有公交站点，建议相关部门增设站点。", kSg},
+    {"{dd}排水不畅", "{dd}一带每逢下雨积水严重，居民出行困难，希望相关部门规划改造排水管网。",
+     kSg | kTs},
     {"建议{dd}增设健身设施",
-     "{dd}周边没有健身场地，老年人和小孩没有活动的地方，建议相关部门增设健身器材。"},
+     "{dd}周边没有健身场地，老年人和小孩没有活动的地方，建议相关部门增设健身器材。", kSg},
 };
 constexpr Template kJiaoYuT[] = {
     {"{xx}入学咨询",
-     "其孩子今年秋季入学，户籍在{dd}，咨询{xx}的学区范围及报名需要的材料，请相关部门答复。"},
+     "其孩子今年秋季入学，户籍在{dd}，咨询{xx}的学区范围及报名需要的材料，请相关部门答复。", kQn},
     {"{xx}违规收费",
-     "{xx}以资料费名义向每名学生收取{je}元，未出具收据，家长怀疑违规收费，请教育部门调查。"},
+     "{xx}以资料费名义向每名学生收取{je}元，未出具收据，家长怀疑违规收费，请教育部门调查。",
+     kRp | kTs},
     {"校外培训机构退费难",
      "其在{lu}的一家校外培训机构为孩子报名缴费{je}元，现机构停课，拒绝退还剩余课时费，"
-     "请相关部门处理。"},
+     "请相关部门处理。",
+     kTs | kHp},
 };
 constexpr Template kYiLiaoT[] = {
     {"医院服务态度差",
      "其于{sj}带家人到{lu}附近的医院就诊，挂号窗口工作人员态度恶劣，排队时间过长，"
-     "请相关部门督促改进。"},
+     "请相关部门督促改进。",
+     kTs},
     {"异地就医报销咨询",
-     "其在外地住院治疗，咨询异地就医备案及医保报销需要的材料和流程，请相关部门解答。"},
-    {"诊所疑似无证行医", "{dd}附近一家诊所疑似无证行医，还向老人推销保健品，请卫生健康部门核查。"},
+     "其在外地住院治疗，咨询异地就医备案及医保报销需要的材料和流程，请相关部门解答。", kQn},
+    {"诊所疑似无证行医", "{dd}附近一家诊所疑似无证行医，还向老人推销保健品，请卫生健康部门核查。",
+     kRp},
 };
 constexpr Template kNongYeT[] = {
     {"{dd}农村道路损毁",
-     "{dd}通组道路被重型车辆压坏，坑洼不平，雨天无法通行，村民出行困难，请相关部门尽快维修。"},
+     "{dd}通组道路被重型车辆压坏，坑洼不平，雨天无法通行，村民出行困难，请相关部门尽快维修。",
+     kTs | kHp},
     {"耕地地力保护补贴未发放",
-     "其是{dd}村民，今年的耕地地力保护补贴至今未发放，其他村民已经领到，请相关部门核实。"},
-    {"农田灌溉渠道堵塞",
-     "{dd}的灌溉渠道被淤泥堵塞，正值插秧季节无法引水灌溉，请相关部门组织清淤。"},
+     "其是{dd}村民，今年的耕地地力保护补贴至今未发放，其他村民已经领到，请相关部门核实。",
+     kQn | kTs},
+    {"农田灌溉渠道堵塞", "{dd}的灌溉渠道被淤泥堵塞，正值插秧季节无法引水灌溉，请相关部门组织清淤。",
+     kHp},
 };
 constexpr Template kShengTaiT[] = {
-    {"{gs}排放异味",
-     "{dd}附近的{gs}夜间排放刺鼻气体，周边居民闻到后头晕恶心，请环保部门监测查处。"},
-    {"河道污染", "{dd}附近河道有企业偷排污水，河水发黑发臭，鱼虾死亡，请相关部门调查处理。"},
-    {"露天焚烧垃圾", "{dd}附近有人经常露天焚烧垃圾，浓烟很大，影响居民健康，请相关部门制止。"},
+    {"{gs}排放异味", "{dd}附近的{gs}夜间排放刺鼻气体，周边居民闻到后头晕恶心，请环保部门监测查处。",
+     kTs | kRp},
+    {"河道污染", "{dd}附近河道有企业偷排污水，河水发黑发臭，鱼虾死亡，请相关部门调查处理。",
+     kRp | kTs},
+    {"露天焚烧垃圾", "{dd}附近有人经常露天焚烧垃圾，浓烟很大，影响居民健康，请相关部门制止。",
+     kRp | kTs},
 };
 constexpr Template kPraiseTemplate = {
     "表扬{dw}工作人员",
     "其日前反映的问题得到{dw}工作人员的及时处理，工作人员态度热情、办事高效，特表示感谢，"
-    "希望予以表扬。"};
+    "希望予以表扬。",
+    1 << kPraise};
 
 // What units did, per category: the "how it was handled" element of a closure text.
 constexpr const char* kRenSheActs[] = {
@@ -699,11 +747,20 @@ std::string Place(const Matter& m) {
   return kEstates[m.estate];
 }
 
+// A road of the matter's area: a city road, or a road of the county town.
+std::string Road(const Matter& m, bool second) {
+  const AreaSpec& a = kAreas[m.area];
+  if (!a.county) return kRoads[second ? m.road2 : m.road];
+  constexpr int kCount = static_cast<int>(std::size(kCountyRoads));
+  int road = m.road % kCount;
+  if (second) road = (road + 1 + m.road2 % (kCount - 1)) % kCount;
+  return std::string(a.towns[m.town]) + kCountyRoads[road];
+}
+
 std::string SlotValue(std::string_view slot, const Matter& m, std::string_view unit) {
   static constexpr const char* kParts[] = {"上午", "下午", "晚上", "", "傍晚"};
   if (slot == "xq") return kEstates[m.estate];
-  if (slot == "lu") return kRoads[m.road];
-  if (slot == "lu2") return kRoads[m.road2];
+  if (slot == "lu" || slot == "lu2") return Road(m, slot == "lu2");
   if (slot == "gs") return kCompanies[m.company];
   if (slot == "xx") return kSchools[m.school];
   if (slot == "dian") return kShops[m.shop];
@@ -1077,12 +1134,35 @@ void AppendStr(std::string& out, const char* key, std::string_view value) {
   AppendQuoted(out, value);
 }
 
-void AppendTime(std::string& out, const char* key, int64_t t) {
-  AppendKey(out, key);
-  out += '"';
-  out += FormatShanghaiTime(t);
-  out += '"';
-}
+// Writes times as FormatShanghaiTime does, calling it once per day for the date and adding the
+// time of day by hand: serialising records formats a dozen times each.
+class TimeWriter {
+ public:
+  // Appends "yyyy-MM-dd HH:mm:ss" (Beijing time) in quotes.
+  void Append(std::string& out, int64_t t) {
+    int64_t day = LocalDay(t);
+    if (day != day_ || date_.empty()) {
+      date_ = FormatShanghaiTime(t).substr(0, 11);  // "yyyy-MM-dd "
+      day_ = day;
+    }
+    int64_t sod = LocalSecondOfDay(t);
+    char clock[10] = {'0', '0', ':', '0', '0', ':', '0', '0', '"', '\0'};
+    Digits2(clock, sod / kHour);
+    Digits2(clock + 3, sod / kMinute % 60);
+    Digits2(clock + 6, sod % 60);
+    out += '"';
+    out += date_;
+    out.append(clock, 9);
+  }
+
+ private:
+  static void Digits2(char* at, int64_t v) {
+    at[0] = static_cast<char>('0' + v / 10);
+    at[1] = static_cast<char>('0' + v % 10);
+  }
+  int64_t day_ = 0;
+  std::string date_;
+};
 
 // What generation remembers of an order so that later ones can repeat it.
 struct GenInfo {
@@ -1173,6 +1253,7 @@ struct SimWorld::State {
   };
   std::unordered_map<int64_t, DaySerial> day_serials;  // By Beijing day.
   uint64_t external_serial = 0;                        // For generated wbbh.
+  mutable TimeWriter times;
 
   State() : general_categories(GeneralCategoryWeights(picker)) {
     for (size_t i = 0; i < kUnitSpecCount; ++i) {
@@ -1266,6 +1347,10 @@ struct SimWorld::State {
   }
 
   std::string RecordJson(const Order& o) const;
+  void AppendTime(std::string& out, const char* key, int64_t t) const {
+    AppendKey(out, key);
+    times.Append(out, t);
+  }
   void AppendFixed(std::string& out, const Order& o) const;
   void AppendLife(std::string& out, const Order& o) const;
   void AppendLog(std::string& out, const Order& o) const;
@@ -1285,7 +1370,11 @@ struct SimWorld::State {
 
 std::string SimWorld::State::RecordJson(const Order& o) const {
   std::string out;
-  out.reserve(1024 + o.sqnr.size() + 200 * o.applied);
+  // Enough for the texts, the fixed fields and the log, so that the record is built in place.
+  size_t texts = o.sqr.size() + o.lxdh.size() + o.zjhm.size() + o.sqbt.size() + o.sqnr.size() +
+                 o.fsdz.size() + o.wbbh.size() +
+                 (o.closures.empty() ? 0 : o.closures.back().size());
+  out.reserve(texts + 400 + 160 * o.applied);
   out += "{\"gdbh\":";
   AppendQuoted(out, o.gdbh);
   AppendFixed(out, o);
@@ -1341,9 +1430,8 @@ void SimWorld::State::AppendLog(std::string& out, const Order& o) const {
   for (uint32_t i = 0; i < o.applied; ++i) {
     const Step& s = o.steps[i];
     if (i > 0) out += ',';
-    out += "{\"sj\":\"";
-    out += FormatShanghaiTime(s.sj);
-    out += '"';
+    out += "{\"sj\":";
+    times.Append(out, s.sj);
     AppendStr(out, "dz", kActionNames[int(s.dz)]);
     AppendStr(out, "dw", units[s.unit].name);
     AppendStr(out, "sm", s.note >= 0 ? std::string_view(o.notes[s.note].sm) : s.sm);
@@ -1386,6 +1474,14 @@ int AreaFor(Rng& rng, uint16_t unit) {
   return static_cast<int>(PickWeighted(rng, w));
 }
 
+// 诉求类型: now and then praise, else one the complaint's text reads as, by the kinds' weights.
+int KindFor(Rng& rng, const Template& t) {
+  if (Chance(rng, 0.02)) return kPraise;
+  std::array<double, kKindCount> w{};
+  for (int k = 0; k < kKindCount; ++k) w[k] = (t.kinds >> k & 1) ? kKindWeights[k] : 0;
+  return static_cast<int>(PickWeighted(rng, w));
+}
+
 int PickChannel(Rng& rng, int kind, int not_this = -1) {
   if (kind == kSuggestion && Chance(rng, 0.05)) return kCppccAdvice;
   for (;;) {
@@ -1415,9 +1511,9 @@ GenInfo MakeGenInfo(Rng& rng, const std::vector<GenInfo>& done, const std::vecto
   }
   GenInfo g;
   g.unit = picker.Pick(rng);
-  g.kind = static_cast<int>(PickWeighted(rng, kKindWeights));
-  g.channel = PickChannel(rng, g.kind);
   g.matter = MakeMatter(rng, CategoryFor(rng, g.unit, general), AreaFor(rng, g.unit), times[i]);
+  g.kind = KindFor(rng, TextsFor(g.matter.category).templates[g.matter.templ]);
+  g.channel = PickChannel(rng, g.kind);
   g.person = MakePerson(rng);
   return g;
 }

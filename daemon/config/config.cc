@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -228,6 +229,11 @@ Result<Config> Load(const std::string& path) {
   Section ledger = section("ledger");
   cfg.ledger_path = ledger.Path("path", "");
   if (cfg.ledger_path.empty()) ledger.Fail("path", "is required, e.g. \"/var/lib/hotline-sync/ledger.db\"");
+  cfg.ledger_synchronous = ledger.String("synchronous", "normal");
+  for (char& c : cfg.ledger_synchronous) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (cfg.ledger_synchronous != "NORMAL" && cfg.ledger_synchronous != "FULL") {
+    ledger.Fail("synchronous", "must be \"normal\" or \"full\"");
+  }
   HS_RETURN_IF_ERROR(ledger.Finish());
   Section log = section("log");
   cfg.log_level = log.String("level", "info");

@@ -59,6 +59,8 @@ struct ParsedFile;  // The parsed TOML document; defined in config.cc.
 struct Config {
   std::string file;  // As given.
   std::string ledger_path;
+  // SQLite's synchronous mode for the daemon's writes: NORMAL (default) or FULL. See README.
+  std::string ledger_synchronous = "NORMAL";
   std::string log_level = "info";
   // [adapters.NAME] sections in name order, each validated by its adapter's factory.
   std::vector<std::string> adapter_names;

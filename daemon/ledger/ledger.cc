@@ -34,9 +34,10 @@ constexpr std::string_view kSelectTicket =
 
 constexpr std::string_view kTouchTicket = "UPDATE tickets SET last_seen = ?1 WHERE id = ?2";
 
+// Anonymous parameters, so that InsertHistory can append more rows: (?, …), (?, …).
 constexpr std::string_view kInsertEvent = R"(
 INSERT INTO events (ticket_id, kind, seq, at, action, unit, note, result, external_ref, from_state,
-  recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))";
+  recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))";
 
 constexpr std::string_view kUpsertReject = R"(
 INSERT INTO rejects (source, source_id, reason, raw, digest, first_seen, last_seen)
@@ -146,7 +147,12 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const Ledg
                                          "the directory's permissions");
   }
   impl->db = std::move(db).value();
-  HS_RETURN_IF_ERROR(SetPragmas(impl->db, options));
+  Status pragmas = SetPragmas(impl->db, options);
+  if (pragmas.code() == StatusCode::kRejected) {
+    return pragmas.WithContext(path + " is damaged or not a ledger; stop the service and restore it "
+                                      "from a backup");
+  }
+  HS_RETURN_IF_ERROR(pragmas);
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(impl)));
 
   HS_ASSIGN_OR_RETURN(int version, ledger->SchemaVersion());
@@ -221,15 +227,33 @@ Result<std::string> Ledger::LoadCursor(std::string_view source) {
 
 namespace {
 
+// A fast 64-bit hash of a record's bytes to skip unchanged re-reads; not a security hash. Should the
+// standard library's hash ever change, each stored record is rewritten once, with no new events.
+int64_t ChangeHash(std::string_view raw) {
+  return static_cast<int64_t>(std::hash<std::string_view>{}(raw));
+}
+
+// Appends the log entries from index `from` on, up to kEventBatch rows per statement.
 Status InsertHistory(Ledger::Impl& im, int64_t ticket_id, const Ticket& t, size_t from,
                      int64_t now_s, PageStats& stats) {
-  for (size_t i = from; i < t.history.size(); ++i) {
-    const HistoryEntry& h = t.history[i];
-    im.insert_event.Bind(1, ticket_id).BindRef(2, "log").Bind(3, int64_t(i)).Bind(4, h.at)
-        .BindRef(5, h.action).BindRef(6, h.unit).BindRef(7, h.note).BindRef(8, h.result)
-        .BindRef(9, h.external_ref).BindRef(10, "").Bind(11, now_s);
-    HS_RETURN_IF_ERROR(im.insert_event.Run());
-    ++stats.events;
+  for (size_t i = from; i < t.history.size();) {
+    const size_t n = std::min(Ledger::Impl::kEventBatch, t.history.size() - i);
+    sql::Stmt& st = im.insert_events[n - 1];
+    if (!st.prepared()) {
+      std::string sql(kInsertEvent);
+      for (size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      HS_ASSIGN_OR_RETURN(st, sql::Stmt::Prepare(im.db, sql));
+    }
+    for (size_t k = 0; k < n; ++k, ++i) {
+      const HistoryEntry& h = t.history[i];
+      const int b = static_cast<int>(k * 11);
+      st.Bind(b + 1, ticket_id).BindRef(b + 2, "log").Bind(b + 3, int64_t(i)).Bind(b + 4, h.at)
+          .BindRef(b + 5, h.action).BindRef(b + 6, h.unit).BindRef(b + 7, h.note)
+          .BindRef(b + 8, h.result).BindRef(b + 9, h.external_ref).BindRef(b + 10, "")
+          .Bind(b + 11, now_s);
+    }
+    HS_RETURN_IF_ERROR(st.Run());
+    stats.events += static_cast<int64_t>(n);
   }
   return Status::Ok();
 }
@@ -253,7 +277,7 @@ Status UpsertUnit(Ledger::Impl& im, const Ticket& t) {
 
 Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, int64_t now_s,
                     PageStats& stats) {
-  const int64_t hash = static_cast<int64_t>(crypto::Fnv1a64(t.raw));
+  const int64_t hash = ChangeHash(t.raw);
   im.select_ticket.Bind(1, source).Bind(2, t.external_id);
   Result<bool> found = im.select_ticket.Step();
   if (!found.ok()) return found.status();

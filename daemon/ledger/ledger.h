@@ -23,9 +23,10 @@ namespace hs::ledger {
 
 struct LedgerOptions {
   bool read_only = false;
-  // FULL: every commit reaches the disk before it returns. NORMAL: a power cut may lose the last
-  // commits, which a pull repeats (cursor and records roll back together).
-  std::string synchronous = "FULL";
+  // FULL: every commit reaches the disk before it returns. NORMAL (WAL): a power cut may lose the
+  // last commits, never corrupts; a pull then repeats them, since cursor and records roll back
+  // together. FULL is for commits that let us tell a remote "received".
+  std::string synchronous = "NORMAL";
   bool quick_check = true;  // Run PRAGMA quick_check when opening for writing.
   bool migrate = true;      // Apply pending migrations when opening for writing.
 };

@@ -21,6 +21,9 @@ struct Ledger::Impl {
   sql::Stmt select_ticket, insert_ticket, update_ticket, touch_ticket, insert_event, upsert_reject,
       save_cursor, insert_run, update_run, upsert_unit;
   std::set<std::string, std::less<>> known_units;
+  // insert_events[n - 1] inserts n log entries in one statement; prepared on first use.
+  static constexpr size_t kEventBatch = 8;
+  sql::Stmt insert_events[kEventBatch];
 
   Status Prepare();
 };

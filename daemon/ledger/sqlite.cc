@@ -21,11 +21,14 @@ Status FromSqlite(int rc, std::string_view what, sqlite3* db) {
     case SQLITE_RANGE:
     case SQLITE_TOOBIG:
       return Status::InvalidArgument(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Rejected(msg);
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_READONLY:
       return Status::Unavailable(msg);
-    default:  // SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_ERROR (bad SQL) and the rest.
+    default:  // SQLITE_ERROR (bad SQL) and the rest.
       return Status::Internal(msg);
   }
 }

@@ -1,6 +1,6 @@
 // Thin RAII wrappers over the SQLite C API: a connection, prepared statements and transactions.
 // Errors become Status: SQLITE_BUSY/LOCKED/FULL/IOERR are Unavailable (roll back and retry later),
-// SQLITE_CORRUPT/NOTADB are Internal, constraint failures InvalidArgument.
+// SQLITE_CORRUPT/NOTADB are Rejected (a damaged file), constraint failures InvalidArgument.
 // A Db and its statements belong to one thread at a time.
 #pragma once
 
@@ -49,6 +49,7 @@ class Stmt {
   Stmt& operator=(Stmt&& o) noexcept;
 
   static Result<Stmt> Prepare(const Db& db, std::string_view sql);
+  bool prepared() const { return stmt_ != nullptr; }
 
   // Bind by 1-based index. Empty optionals bind NULL.
   Stmt& Bind(int i, int64_t v);

@@ -101,7 +101,9 @@ int RunDaemon(const std::string& config_path, bool once) {
     log->error("{}: [log] level: {}", config_path, e.what());
     return kExitConfig;
   }
-  auto ledger = ledger::Ledger::Open(cfg->ledger_path, {});
+  ledger::LedgerOptions ledger_options;
+  ledger_options.synchronous = cfg->ledger_synchronous;
+  auto ledger = ledger::Ledger::Open(cfg->ledger_path, ledger_options);
   if (!ledger.ok()) {
     log->error("{}", ledger.status().message());
     return ledger.status().code() == StatusCode::kRejected ? kExitDatabase : kExitFailure;
