@@ -23,7 +23,7 @@ trap '[ -n "$SIM_PID" ] && kill $SIM_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 SECRET="bench-secret"
 echo "$SECRET" > "$WORK/secret"
 
-"$BIN" sim --port 0 --orders "$ORDERS" --days-before 30 --days-after 0 --speed 0 --rps 0 \
+"$BIN" sim --port 0 --count "$ORDERS" --days-before 30 --days-after 0 --speed 0 --rps 0 \
   --app-secret-file "$WORK/secret" > "$WORK/sim.out" 2>"$WORK/sim.err" &
 SIM_PID=$!
 for _ in $(seq 1 300); do grep -q "listening on" "$WORK/sim.out" 2>/dev/null && break; sleep 0.1; done

@@ -19,7 +19,7 @@ head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DEMO/hotline12345.secret
 chmod 600 "$DEMO/hotline12345.secret"
 
 # The simulator: 4,000 orders over June 2023, an hour of simulated time per second.
-"$BIN" sim --port 0 --orders 4000 --speed 3600 --app-secret-file "$DEMO/hotline12345.secret" \
+"$BIN" sim --port 0 --count 4000 --speed 3600 --app-secret-file "$DEMO/hotline12345.secret" \
   > "$DEMO/sim.out" 2> "$DEMO/sim.err" &
 SIM_PID=$!
 trap 'kill $SIM_PID 2>/dev/null || true' EXIT
@@ -64,5 +64,11 @@ echo "== hotline-sync log -n 8"
 echo
 echo "== the daemon's last log lines"
 tail -n 6 "$DEMO/daemon.log"
-echo
-echo "Explore: $BIN ticket <gdbh> --config demo/hotline-sync.toml   (numbers: sqlite3 demo/ledger.db 'select external_id from tickets limit 3')"
+# One order with the longest history, as an operator would look it up.
+GDBH=$(sqlite3 "$DEMO/ledger.db" "select external_id from tickets order by history_count desc, id limit 1")
+if [ -n "$GDBH" ]; then
+  echo
+  echo "== hotline-sync ticket $GDBH"
+  "$BIN" ticket "$GDBH" --config "$DEMO/hotline-sync.toml"
+fi
+echo "More: $BIN --help; the ledger and configuration stay in demo/."

@@ -137,11 +137,21 @@ TEST_F(ConfigTest, SectionThatIsNotATableIsRefused) {
 }
 
 TEST_F(ConfigTest, UnknownKeyInLedgerNamesTheDottedKey) {
-  auto cfg = Load(WriteConfig("[ledger]\npath = \"/x.db\"\nsynchronous = \"off\"\n"));
+  auto cfg = Load(WriteConfig("[ledger]\npath = \"/x.db\"\nsynchronus = \"full\"\n"));
   EXPECT_EQ(cfg.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Has(cfg.status().message(), ConfigPath() + ":3"));
-  EXPECT_TRUE(Has(cfg.status().message(), "ledger.synchronous"));
+  EXPECT_TRUE(Has(cfg.status().message(), "ledger.synchronus"));
   EXPECT_TRUE(Has(cfg.status().message(), "unknown key"));
+}
+
+TEST_F(ConfigTest, LedgerSynchronousTakesNormalOrFull) {
+  auto full = Load(WriteConfig("[ledger]\npath = \"/x.db\"\nsynchronous = \"full\"\n"));
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_EQ(full->ledger_synchronous, "FULL");
+  auto off = Load(WriteConfig("[ledger]\npath = \"/x.db\"\nsynchronous = \"off\"\n"));
+  EXPECT_EQ(off.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Has(off.status().message(), ConfigPath() + ":3"));
+  EXPECT_TRUE(Has(off.status().message(), "ledger.synchronous"));
 }
 
 TEST_F(ConfigTest, WrongTypeNamesTheDottedKey) {

@@ -268,8 +268,11 @@ Status InsertStateChange(Ledger::Impl& im, int64_t ticket_id, const Ticket& t,
   return Status::Ok();
 }
 
+// The cache key of a unit as a ticket names it: a later ticket may bring the code an earlier lacked.
+std::string UnitKey(const Ticket& t) { return t.unit + '\x1f' + t.unit_code; }
+
 Status UpsertUnit(Ledger::Impl& im, const Ticket& t) {
-  if (t.unit.empty() || im.known_units.contains(t.unit)) return Status::Ok();
+  if (t.unit.empty() || im.known_units.contains(UnitKey(t))) return Status::Ok();
   im.upsert_unit.Bind(1, t.unit_code).Bind(2, t.unit);
   HS_RETURN_IF_ERROR(im.upsert_unit.Run());
   return Status::Ok();  // Cached only after commit: a rolled-back page must not hide a unit.
@@ -379,7 +382,7 @@ Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<
   HS_RETURN_IF_ERROR(txn.Commit());
   run = next;
   for (const Ticket& t : tickets) {
-    if (!t.unit.empty()) im.known_units.insert(t.unit);
+    if (!t.unit.empty()) im.known_units.insert(UnitKey(t));
   }
   return stats;
 }
@@ -419,6 +422,7 @@ Status Ledger::FinishRun(SyncRun& run, int64_t now_ms) {
     }
   }
   if (run.id == 0 || !idle) HS_RETURN_IF_ERROR(WriteRun(im, run));
+  if (run.outcome == "interrupted") return txn.Commit();  // Neither a success nor a failure.
 
   HS_ASSIGN_OR_RETURN(sql::Stmt health, sql::Stmt::Prepare(im.db, run.outcome == "ok" ? R"(
 INSERT INTO adapter_state (source, last_success_ms, failures_in_a_row) VALUES (?1, ?2, 0)

@@ -94,8 +94,8 @@ class Ledger {
   // Stores rejects without moving the cursor (a page that could not be read at all).
   Status RecordRejects(std::string_view source, const std::vector<Reject>& rejects, int64_t now_ms);
 
-  // Writes the run's final row and the adapter's health. An empty successful run following another
-  // one extends that row (idle_runs) instead of adding one.
+  // Writes the run's final row and, for an ok or failed run, the adapter's health. An empty
+  // successful run following another one extends that row (idle_runs) instead of adding one.
   Status FinishRun(SyncRun& run, int64_t now_ms);
 
   // Marks runs left 'running' by a previous process as 'interrupted'. Returns how many.

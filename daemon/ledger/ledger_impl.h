@@ -20,7 +20,7 @@ struct Ledger::Impl {
   bool prepared = false;
   sql::Stmt select_ticket, insert_ticket, update_ticket, touch_ticket, insert_event, upsert_reject,
       save_cursor, insert_run, update_run, upsert_unit;
-  std::set<std::string, std::less<>> known_units;
+  std::set<std::string, std::less<>> known_units;  // Units already upserted, as "name\x1fcode".
   // insert_events[n - 1] inserts n log entries in one statement; prepared on first use.
   static constexpr size_t kEventBatch = 8;
   sql::Stmt insert_events[kEventBatch];

@@ -72,11 +72,6 @@ std::string TimeOrDash(std::optional<int64_t> unix_seconds) {
   return unix_seconds ? FormatShanghaiTime(*unix_seconds) : "-";
 }
 
-std::string Ago(std::optional<int64_t> ms) {
-  if (!ms) return "never";
-  return FormatShanghaiTime(*ms / 1000) + " (" + FormatDurationMillis(NowMs() - *ms) + " ago)";
-}
-
 void Key(JsonWriter& w, const char* k, std::string_view v) {
   w.Key(k);
   w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
@@ -124,10 +119,12 @@ int Status_(LedgerArgs& args, bool json) {
     PrintJson(b);
     return kExitOk;
   }
-  Table t({"adapter", "last good pull", "tickets", "open", "rejects", "failing", "newest change",
-           "last error"});
+  Table t({"adapter", "last good pull", "lag", "tickets", "open", "rejects", "failing",
+           "newest change", "last error"});
   for (const auto& a : *rows) {
-    t.AddRow({a.source, Ago(a.last_success_ms), std::to_string(a.tickets),
+    t.AddRow({a.source, TimeOrDash(a.last_success_ms ? std::optional<int64_t>(*a.last_success_ms / 1000) : std::nullopt),
+              a.last_success_ms ? FormatDurationMillis(NowMs() - *a.last_success_ms) : "-",
+              std::to_string(a.tickets),
               std::to_string(a.open_tickets), std::to_string(a.rejects),
               a.failures_in_a_row > 0 ? std::to_string(a.failures_in_a_row) + " runs" : "no",
               TimeOrDash(a.newest_change),
@@ -516,8 +513,9 @@ int Main(int argc, char** argv) {
   sim->add_option("--app-key", sim_opts.app_key, "accepted X-App-Key")->capture_default_str();
   sim->add_option("--app-secret-file", sim_secret_file, "file with the signing secret (default: \"sim-secret\")");
   sim->add_option("--seed", sim_opts.seed, "world seed")->capture_default_str();
-  sim->add_option("--orders", sim_opts.orders, "orders in the generated world")->capture_default_str();
-  sim->add_option("--orders-file", sim_opts.orders_file, "serve these records (JSON lines) instead");
+  sim->add_option("--count", sim_opts.orders, "orders in the generated world")->capture_default_str();
+  sim->add_option("--orders", sim_opts.orders_file,
+                  "serve the records of this file (JSON lines, the contract's field names) instead");
   sim->add_option("--days-before", sim_opts.days_before, "days of orders that exist at start")->capture_default_str();
   sim->add_option("--days-after", sim_opts.days_after, "days of orders still to come")->capture_default_str();
   sim->add_option("--speed", sim_opts.speed, "simulated seconds per real second (0: frozen)")->capture_default_str();
