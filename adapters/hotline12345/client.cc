@@ -113,7 +113,8 @@ class HotlineAdapter final : public adapters::Adapter {
  public:
   HotlineAdapter(Options o, const adapters::Deps& deps) : o_(std::move(o)), deps_(deps) {
     while (!o_.base_url.empty() && o_.base_url.back() == '/') o_.base_url.pop_back();
-    path_prefix_ = SplitUrl(o_.base_url).ok() ? SplitUrl(o_.base_url)->path : "";
+    auto url = SplitUrl(o_.base_url);
+    path_prefix_ = url.ok() ? url->path : "";
   }
 
   std::string_view name() const override { return "hotline12345"; }

@@ -16,40 +16,14 @@
 #include <vector>
 
 #include "daemon/core/json.h"
+#include "tests/fakes/test_util.h"
 
 namespace hs::hotline12345 {
 namespace {
 
-::testing::AssertionResult Has(const std::string& text, std::string_view part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\" does not contain \"" << part << "\"";
-}
-
-::testing::AssertionResult Lacks(const std::string& text, std::string_view part) {
-  if (text.find(part) == std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\" contains \"" << part << "\"";
-}
-
-// Sets TZ for the life of the object and restores the previous value.
-class ScopedTimeZone {
- public:
-  explicit ScopedTimeZone(const char* tz) {
-    if (const char* old = std::getenv("TZ")) old_ = old;
-    setenv("TZ", tz, 1);
-    tzset();
-  }
-  ~ScopedTimeZone() {
-    if (old_) {
-      setenv("TZ", old_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
- private:
-  std::optional<std::string> old_;
-};
+using hs::testing::Has;
+using hs::testing::Lacks;
+using hs::testing::ScopedTimeZone;
 
 std::string FixtureText() {
   std::ifstream in(HS_SOURCE_DIR "/adapters/hotline12345/testdata/unit_record.json",

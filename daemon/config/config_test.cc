@@ -2,6 +2,7 @@
 // $CREDENTIALS_DIRECTORY, then from beside the file.
 
 #include "daemon/config/config.h"
+#include "tests/fakes/test_util.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,12 +16,9 @@
 namespace hs::config {
 namespace {
 
-namespace fs = std::filesystem;
+using hs::testing::Has;
 
-::testing::AssertionResult Has(const std::string& text, std::string_view part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\" does not contain \"" << part << "\"";
-}
+namespace fs = std::filesystem;
 
 class ConfigTest : public ::testing::Test {
  protected:

@@ -1,6 +1,7 @@
 // Tests of the strict JSON reader against the hostile inputs of RELIABILITY.md, fault suite item 9.
 
 #include "daemon/core/json.h"
+#include "tests/fakes/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -10,15 +11,8 @@
 namespace hs::json {
 namespace {
 
-::testing::AssertionResult Has(const std::string& text, std::string_view part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\" does not contain \"" << part << "\"";
-}
-
-::testing::AssertionResult Lacks(const std::string& text, std::string_view part) {
-  if (text.find(part) == std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\" contains \"" << part << "\"";
-}
+using hs::testing::Has;
+using hs::testing::Lacks;
 
 // Parses `text` and returns the status; `doc` receives the value.
 Status ParseInto(std::string_view text, rapidjson::Document& doc) { return Parse(text, doc); }

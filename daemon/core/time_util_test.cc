@@ -1,6 +1,7 @@
 // Tests of Beijing-time parsing and formatting and of durations.
 
 #include "daemon/core/time_util.h"
+#include "tests/fakes/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -12,26 +13,7 @@
 namespace hs {
 namespace {
 
-// Sets TZ for the life of the object and restores the previous value.
-class ScopedTimeZone {
- public:
-  explicit ScopedTimeZone(const char* tz) {
-    if (const char* old = std::getenv("TZ")) old_ = old;
-    setenv("TZ", tz, 1);
-    tzset();
-  }
-  ~ScopedTimeZone() {
-    if (old_) {
-      setenv("TZ", old_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
- private:
-  std::optional<std::string> old_;
-};
+using hs::testing::ScopedTimeZone;
 
 // Expected values computed with `date -u -d '… +0800' +%s`.
 TEST(TimeTest, ParsesKnownValues) {

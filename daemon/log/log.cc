@@ -45,11 +45,15 @@ State& GetState() {
   return *state;
 }
 
+// Under systemd, journald adds its own timestamp.
+const char* Pattern() {
+  return std::getenv("JOURNAL_STREAM") != nullptr ? "%l [%n] %v" : "%Y-%m-%d %H:%M:%S.%e %l [%n] %v";
+}
+
 void ApplyDefaults(State& st) {
   if (st.initialised) return;
   st.targets->set_sinks({std::make_shared<spdlog::sinks::stderr_sink_mt>()});
-  st.targets->set_pattern(std::getenv("JOURNAL_STREAM") != nullptr ? "%l [%n] %v"
-                                                                   : "%Y-%m-%d %H:%M:%S.%e %l [%n] %v");
+  st.targets->set_pattern(Pattern());
   st.initialised = true;
 }
 
@@ -68,9 +72,7 @@ void InitLogging(const LogOptions& options) {
   if (options.to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (options.extra_sink) sinks.push_back(options.extra_sink);
   st.targets->set_sinks(sinks);
-  // Under systemd journald adds its own timestamp.
-  st.targets->set_pattern(std::getenv("JOURNAL_STREAM") != nullptr ? "%l [%n] %v"
-                                                                   : "%Y-%m-%d %H:%M:%S.%e %l [%n] %v");
+  st.targets->set_pattern(Pattern());
   st.initialised = true;
   spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(level); });
 }

@@ -89,7 +89,7 @@ void PrintJson(const rapidjson::StringBuffer& b) { std::cout << b.GetString() <<
 
 // ---- status ----
 
-int Status_(LedgerArgs& args, bool json) {
+int StatusCmd(LedgerArgs& args, bool json) {
   auto ledger = OpenForReading(args);
   if (!ledger.ok()) return Fail(ledger.status());
   auto rows = ledger::AdapterStatuses(**ledger, args.configured_adapters);
@@ -535,7 +535,7 @@ int Main(int argc, char** argv) {
 
   if (*run) return sync::RunDaemon(run_config, run_once);
   if (*migrate) return Migrate(migrate_args);
-  if (*status) return Status_(status_args, status_json);
+  if (*status) return StatusCmd(status_args, status_json);
   if (*log) return Log(log_args, la);
   if (*ticket) return TicketCmd(ticket_args, ticket_ref, ticket_json);
   if (*rejects_list) return RejectsList(rejects_args, rejects_adapter, rejects_limit, rejects_json);
