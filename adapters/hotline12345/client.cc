@@ -111,7 +111,11 @@ struct Body {
 
 class HotlineAdapter final : public adapters::Adapter {
  public:
-  HotlineAdapter(Options o, const adapters::Deps& deps) : o_(std::move(o)), deps_(deps) {
+  HotlineAdapter(Options o, const adapters::Deps& deps)
+      : o_(std::move(o)),
+        deps_(deps),
+        record_buffer_(std::make_unique<char[]>(kRecordBufferBytes)),
+        record_pool_(record_buffer_.get(), kRecordBufferBytes) {
     while (!o_.base_url.empty() && o_.base_url.back() == '/') o_.base_url.pop_back();
     auto url = SplitUrl(o_.base_url);
     path_prefix_ = url.ok() ? url->path : "";
@@ -305,6 +309,9 @@ class HotlineAdapter final : public adapters::Adapter {
   Options o_;
   adapters::Deps deps_;
   std::string path_prefix_;
+  // A record's DOM is built in this buffer, reused record after record (larger ones spill to the heap).
+  static constexpr size_t kRecordBufferBytes = 256 * 1024;
+  std::unique_ptr<char[]> record_buffer_;
   rapidjson::MemoryPoolAllocator<> record_pool_;
 };
 

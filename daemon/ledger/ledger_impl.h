@@ -18,7 +18,7 @@ struct Ledger::Impl {
 
   // Prepared on first write (a read-only ledger never prepares them).
   bool prepared = false;
-  sql::Stmt select_ticket, insert_ticket, update_ticket, touch_ticket, insert_event, upsert_reject,
+  sql::Stmt select_ticket, insert_ticket, update_ticket, touch_ticket, upsert_reject,
       save_cursor, insert_run, update_run, upsert_unit;
   std::set<std::string, std::less<>> known_units;  // Units already upserted, as "name\x1fcode".
   // insert_events[n - 1] inserts n log entries in one statement; prepared on first use.
