@@ -139,6 +139,9 @@ int RunDaemon(const std::string& config_path, bool once) {
       if (!next.ok()) {
         log->error("reload refused, keeping the running configuration: {}", next.status().message());
       } else {
+        if (next_cfg->ledger_path != cfg->ledger_path || next_cfg->ledger_synchronous != cfg->ledger_synchronous) {
+          log->warn("[ledger] changes take effect at the next start; still writing {}", cfg->ledger_path);
+        }
         current->StopAndJoin();
         current = std::move(*next);
         try {

@@ -71,7 +71,7 @@ ledger::SyncRun Puller::RunOnce() {
     }
     if (page->has_more && !stop_.stopped()) next = FetchAsync(page->next_cursor);
     for (const Reject& r : page->rejects) {
-      log_->warn("record {} rejected: {}", r.source_id.empty() ? "(no gdbh)" : r.source_id, r.reason);
+      log_->warn("record {} rejected: {}", r.source_id.empty() ? "(without an id)" : r.source_id, r.reason);
     }
     if (page->tickets.empty() && page->rejects.empty() && page->next_cursor == *cursor &&
         !page->has_more) {
