@@ -30,6 +30,7 @@ CREATE TABLE tickets (
   deputy            INTEGER NOT NULL DEFAULT 0,   -- 人大代表
   enterprise        INTEGER NOT NULL DEFAULT 0,   -- 涉企
   history_count     INTEGER NOT NULL DEFAULT 0,   -- entries of the platform's log already in events
+  event_count       INTEGER NOT NULL DEFAULT 0,   -- events of this ticket (the next event's n)
   raw_hash          INTEGER NOT NULL DEFAULT 0,   -- 64-bit hash of raw: an unchanged re-read is skipped
   source_updated_at INTEGER NOT NULL,             -- the platform's last-updated time (gxsj)
   raw               TEXT    NOT NULL,             -- the record as received, unknown fields included
@@ -41,10 +42,10 @@ CREATE INDEX tickets_by_ref ON tickets (external_ref) WHERE external_ref <> '';
 CREATE INDEX tickets_by_unit ON tickets (unit, accepted_at);
 
 -- Append-only: every entry of a platform's transfer log (kind 'log') and every change of canonical
--- state the sync saw (kind 'state').
+-- state the sync saw (kind 'state'). Clustered by ticket: a ticket's timeline is one range.
 CREATE TABLE events (
-  id          INTEGER PRIMARY KEY,
   ticket_id   INTEGER NOT NULL REFERENCES tickets (id),
+  n           INTEGER NOT NULL,      -- the ticket's events numbered 0, 1, 2… in the order recorded
   kind        TEXT    NOT NULL CHECK (kind IN ('log', 'state')),
   seq         INTEGER NOT NULL,      -- position in the platform's log; for 'state', 0
   at          INTEGER,               -- when it happened on the platform
@@ -54,9 +55,9 @@ CREATE TABLE events (
   result      TEXT    NOT NULL DEFAULT '',  -- a 回访 entry's answer (jg)
   external_ref TEXT   NOT NULL DEFAULT '',  -- the sender's wbbh on appended notes
   from_state  TEXT    NOT NULL DEFAULT '',
-  recorded_at INTEGER NOT NULL
-);
-CREATE INDEX events_by_ticket ON events (ticket_id, id);
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (ticket_id, n)
+) WITHOUT ROWID;
 
 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;

@@ -10,14 +10,14 @@
 namespace hs::ledger {
 namespace {
 
-// Column order shared by the insert and update statements: ?1 source … ?31 last_seen.
+// Column order shared by the insert and update statements: ?1 source … ?32 event_count.
 constexpr std::string_view kInsertTicket = R"(
 INSERT INTO tickets (source, external_id, external_ref, channel, kind, category, title, content,
   address, complainant, phone, id_number, unit, unit_code, accepted_at, deadline, extended_deadline,
   state, closed_at, closure_text, revisit_result, revisited_at, rework_count, deputy, enterprise,
-  history_count, raw_hash, source_updated_at, raw, first_seen, last_seen)
+  history_count, raw_hash, source_updated_at, raw, first_seen, last_seen, event_count)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)
+  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)
 ON CONFLICT (source, external_id) DO NOTHING)";
 
 constexpr std::string_view kUpdateTicket = R"(
@@ -26,19 +26,20 @@ UPDATE tickets SET external_ref = ?3, channel = ?4, kind = ?5, category = ?6, ti
   unit_code = ?14, accepted_at = ?15, deadline = ?16, extended_deadline = ?17, state = ?18,
   closed_at = ?19, closure_text = ?20, revisit_result = ?21, revisited_at = ?22, rework_count = ?23,
   deputy = ?24, enterprise = ?25, history_count = ?26, raw_hash = ?27, source_updated_at = ?28,
-  raw = ?29, last_seen = ?31
-WHERE id = ?32 AND source = ?1 AND external_id = ?2)";
+  raw = ?29, last_seen = ?31, event_count = ?32
+WHERE id = ?33 AND source = ?1 AND external_id = ?2)";
 
 constexpr std::string_view kSelectTicket =
-    "SELECT id, source_updated_at, state, history_count, raw_hash FROM tickets "
+    "SELECT id, source_updated_at, state, history_count, raw_hash, event_count FROM tickets "
     "WHERE source = ?1 AND external_id = ?2";
 
 constexpr std::string_view kTouchTicket = "UPDATE tickets SET last_seen = ?1 WHERE id = ?2";
 
 // Anonymous parameters, so that InsertEvents can append more rows: (?, …), (?, …).
 constexpr std::string_view kInsertEvent = R"(
-INSERT INTO events (ticket_id, kind, seq, at, action, unit, note, result, external_ref, from_state,
-  recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))";
+INSERT INTO events (ticket_id, n, kind, seq, at, action, unit, note, result, external_ref,
+  from_state, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))";
+constexpr int kEventColumns = 12;
 
 constexpr std::string_view kUpsertReject = R"(
 INSERT INTO rejects (source, source_id, reason, raw, digest, first_seen, last_seen)
@@ -75,7 +76,7 @@ void BindRun(sql::Stmt& st, const SyncRun& r) {
 
 // Ticket fields are bound by reference: the ticket outlives the statement's Run().
 void BindTicket(sql::Stmt& st, std::string_view source, const Ticket& t, int64_t history_count,
-                int64_t raw_hash, int64_t now_s) {
+                int64_t event_count, int64_t raw_hash, int64_t now_s) {
   st.BindRef(1, source).BindRef(2, t.external_id).BindRef(3, t.external_ref).BindRef(4, t.channel)
       .BindRef(5, t.kind).BindRef(6, t.category).BindRef(7, t.title).BindRef(8, t.content)
       .BindRef(9, t.address).BindRef(10, t.complainant).BindRef(11, t.phone)
@@ -85,7 +86,7 @@ void BindTicket(sql::Stmt& st, std::string_view source, const Ticket& t, int64_t
       .BindRef(21, t.revisit_result).Bind(22, t.revisited_at).Bind(23, t.rework_count)
       .Bind(24, int64_t{t.deputy}).Bind(25, int64_t{t.enterprise}).Bind(26, history_count)
       .Bind(27, raw_hash).Bind(28, t.updated_at).BindRef(29, t.raw).Bind(30, now_s)
-      .Bind(31, now_s);
+      .Bind(31, now_s).Bind(32, event_count);
 }
 
 Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
@@ -233,32 +234,38 @@ int64_t ChangeHash(std::string_view raw) {
   return static_cast<int64_t>(std::hash<std::string_view>{}(raw));
 }
 
+// The number of events InsertEvents adds for these arguments.
+int64_t EventsToAdd(const Ticket& t, size_t from, bool state_changed) {
+  return static_cast<int64_t>(t.history.size() - std::min(from, t.history.size())) + state_changed;
+}
+
 // Appends the ticket's log entries from index `from` on and, when `from_state` is given, the change
-// of state, up to kEventBatch rows per statement.
-Status InsertEvents(Ledger::Impl& im, int64_t ticket_id, const Ticket& t, size_t from,
-                    const std::string* from_state, int64_t now_s, PageStats& stats) {
-  const size_t total = t.history.size() - std::min(from, t.history.size()) + (from_state ? 1 : 0);
+// of state, numbered from `first_n`, up to kEventBatch rows per statement.
+Status InsertEvents(Ledger::Impl& im, int64_t ticket_id, int64_t first_n, const Ticket& t,
+                    size_t from, const std::string* from_state, int64_t now_s, PageStats& stats) {
+  const size_t total = static_cast<size_t>(EventsToAdd(t, from, from_state != nullptr));
   size_t i = from;  // The next log entry; past the end: the state change.
   for (size_t done = 0; done < total;) {
     const size_t n = std::min(Ledger::Impl::kEventBatch, total - done);
     sql::Stmt& st = im.insert_events[n - 1];
     if (!st.prepared()) {
       std::string sql(kInsertEvent);
-      for (size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      for (size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       HS_ASSIGN_OR_RETURN(st, sql::Stmt::Prepare(im.db, sql));
     }
     for (size_t k = 0; k < n; ++k, ++i) {
-      const int b = static_cast<int>(k * 11);
-      st.Bind(b + 1, ticket_id).Bind(b + 11, now_s);
+      const int b = static_cast<int>(k) * kEventColumns;
+      st.Bind(b + 1, ticket_id).Bind(b + 2, first_n + static_cast<int64_t>(done + k))
+          .Bind(b + 12, now_s);
       if (i < t.history.size()) {
         const HistoryEntry& h = t.history[i];
-        st.BindRef(b + 2, "log").Bind(b + 3, int64_t(i)).Bind(b + 4, h.at).BindRef(b + 5, h.action)
-            .BindRef(b + 6, h.unit).BindRef(b + 7, h.note).BindRef(b + 8, h.result)
-            .BindRef(b + 9, h.external_ref).BindRef(b + 10, "");
+        st.BindRef(b + 3, "log").Bind(b + 4, int64_t(i)).Bind(b + 5, h.at).BindRef(b + 6, h.action)
+            .BindRef(b + 7, h.unit).BindRef(b + 8, h.note).BindRef(b + 9, h.result)
+            .BindRef(b + 10, h.external_ref).BindRef(b + 11, "");
       } else {
-        st.BindRef(b + 2, "state").Bind(b + 3, int64_t{0}).Bind(b + 4, t.updated_at)
-            .BindRef(b + 5, t.state).BindRef(b + 6, t.unit).BindRef(b + 7, "").BindRef(b + 8, "")
-            .BindRef(b + 9, "").BindRef(b + 10, *from_state);
+        st.BindRef(b + 3, "state").Bind(b + 4, int64_t{0}).Bind(b + 5, t.updated_at)
+            .BindRef(b + 6, t.state).BindRef(b + 7, t.unit).BindRef(b + 8, "").BindRef(b + 9, "")
+            .BindRef(b + 10, "").BindRef(b + 11, *from_state);
       }
     }
     HS_RETURN_IF_ERROR(st.Run());
@@ -282,11 +289,12 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
                     PageStats& stats) {
   const int64_t hash = ChangeHash(t.raw);
   // New orders, the common case in a catch-up, need no look-up first.
-  BindTicket(im.insert_ticket, source, t, static_cast<int64_t>(t.history.size()), hash, now_s);
+  BindTicket(im.insert_ticket, source, t, static_cast<int64_t>(t.history.size()),
+             EventsToAdd(t, 0, true), hash, now_s);
   HS_RETURN_IF_ERROR(im.insert_ticket.Run());
   if (im.db.Changes() == 1) {
     static const std::string kNoState;
-    HS_RETURN_IF_ERROR(InsertEvents(im, im.db.LastInsertId(), t, 0, &kNoState, now_s, stats));
+    HS_RETURN_IF_ERROR(InsertEvents(im, im.db.LastInsertId(), 0, t, 0, &kNoState, now_s, stats));
     ++stats.inserted;
     return UpsertUnit(im, t);
   }
@@ -299,6 +307,7 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
   const std::string stored_state = im.select_ticket.Text(2);
   const int64_t stored_history = im.select_ticket.Int(3);
   const int64_t stored_hash = im.select_ticket.Int(4);
+  const int64_t stored_events = im.select_ticket.Int(5);
   im.select_ticket.Reset();
 
   if (t.updated_at < stored_updated) {
@@ -315,11 +324,14 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
     ++stats.history_shrunk;
     history = stored_history;
   }
-  BindTicket(im.update_ticket, source, t, history, hash, now_s);
-  im.update_ticket.Bind(32, id);
+  const size_t from = static_cast<size_t>(stored_history);
+  const bool state_changed = t.state != stored_state;
+  BindTicket(im.update_ticket, source, t, history,
+             stored_events + EventsToAdd(t, from, state_changed), hash, now_s);
+  im.update_ticket.Bind(33, id);
   HS_RETURN_IF_ERROR(im.update_ticket.Run());
-  HS_RETURN_IF_ERROR(InsertEvents(im, id, t, static_cast<size_t>(stored_history),
-                                  t.state != stored_state ? &stored_state : nullptr, now_s, stats));
+  HS_RETURN_IF_ERROR(InsertEvents(im, id, stored_events, t, from,
+                                  state_changed ? &stored_state : nullptr, now_s, stats));
   ++stats.updated;
   return UpsertUnit(im, t);
 }

@@ -172,15 +172,15 @@ ORDER BY id)"));
     out.push_back(std::move(r));
   }
   HS_ASSIGN_OR_RETURN(sql::Stmt ev, sql::Stmt::Prepare(im->db, R"(
-SELECT id, kind, seq, at, action, unit, note, result, external_ref, from_state, recorded_at
-FROM events WHERE ticket_id = ?1 ORDER BY coalesce(at, 0), kind = 'state', seq, id)"));
+SELECT n, kind, seq, at, action, unit, note, result, external_ref, from_state, recorded_at
+FROM events WHERE ticket_id = ?1 ORDER BY coalesce(at, 0), kind = 'state', seq, n)"));
   for (TicketRecord& r : out) {
     ev.Bind(1, r.id);
     for (;;) {
       HS_ASSIGN_OR_RETURN(bool row, ev.Step());
       if (!row) break;
       EventRow e;
-      e.id = ev.Int(0);
+      e.n = ev.Int(0);
       e.kind = ev.Text(1);
       e.seq = ev.Int(2);
       e.at = ev.OptInt(3);

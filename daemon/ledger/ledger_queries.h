@@ -40,7 +40,7 @@ struct RunFilter {
 Result<std::vector<SyncRun>> ListRuns(Ledger& ledger, const RunFilter& filter);
 
 struct EventRow {
-  int64_t id = 0;
+  int64_t n = 0;     // The ticket's events in the order recorded: 0, 1, 2…
   std::string kind;  // log or state.
   int64_t seq = 0;
   std::optional<int64_t> at;

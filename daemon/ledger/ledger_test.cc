@@ -75,7 +75,7 @@ std::vector<EventRow> EventsOfKind(const TicketRecord& r, std::string_view kind)
     if (e.kind == kind) out.push_back(e);
   }
   std::sort(out.begin(), out.end(),
-            [](const EventRow& a, const EventRow& b) { return a.id < b.id; });
+            [](const EventRow& a, const EventRow& b) { return a.n < b.n; });
   return out;
 }
 
@@ -198,7 +198,7 @@ TEST_F(LedgerTest, ReadOnlyLedgerWaitsOnBusyTimeoutAndEnforcesForeignKeys) {
 
 TEST_F(LedgerTest, ForeignKeysAreEnforced) {
   Status s = ledger_->impl()->db.Exec(
-      "INSERT INTO events (ticket_id, kind, seq, recorded_at) VALUES (424242, 'log', 0, 1)");
+      "INSERT INTO events (ticket_id, n, kind, seq, recorded_at) VALUES (424242, 0, 'log', 0, 1)");
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
 }
