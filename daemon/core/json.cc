@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -105,15 +106,22 @@ std::optional<std::string> FindDuplicateKey(const rapidjson::Value& v) {
     return std::nullopt;
   }
   if (!v.IsObject()) return std::nullopt;
-  std::vector<std::string_view> keys;
-  keys.reserve(v.MemberCount());
+  // Objects of up to 64 members, nearly all of them, are checked without allocating.
+  std::array<std::string_view, 64> small;
+  std::vector<std::string_view> large;
+  std::string_view* keys = small.data();
+  if (v.MemberCount() > small.size()) {
+    large.resize(v.MemberCount());
+    keys = large.data();
+  }
+  size_t n = 0;
   for (const auto& m : v.GetObject()) {
-    keys.emplace_back(m.name.GetString(), m.name.GetStringLength());
+    keys[n++] = std::string_view(m.name.GetString(), m.name.GetStringLength());
     if (auto dup = FindDuplicateKey(m.value)) return dup;
   }
-  std::sort(keys.begin(), keys.end());
-  auto it = std::adjacent_find(keys.begin(), keys.end());
-  if (it != keys.end()) return std::string(*it);
+  std::sort(keys, keys + n);
+  auto it = std::adjacent_find(keys, keys + n);
+  if (it != keys + n) return std::string(*it);
   return std::nullopt;
 }
 

@@ -289,12 +289,12 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
                     PageStats& stats) {
   const int64_t hash = ChangeHash(t.raw);
   // New orders, the common case in a catch-up, need no look-up first.
+  // Its first state is in the row (and its log), not a change the sync saw: no 'state' event.
   BindTicket(im.insert_ticket, source, t, static_cast<int64_t>(t.history.size()),
-             EventsToAdd(t, 0, true), hash, now_s);
+             EventsToAdd(t, 0, false), hash, now_s);
   HS_RETURN_IF_ERROR(im.insert_ticket.Run());
   if (im.db.Changes() == 1) {
-    static const std::string kNoState;
-    HS_RETURN_IF_ERROR(InsertEvents(im, im.db.LastInsertId(), 0, t, 0, &kNoState, now_s, stats));
+    HS_RETURN_IF_ERROR(InsertEvents(im, im.db.LastInsertId(), 0, t, 0, nullptr, now_s, stats));
     ++stats.inserted;
     return UpsertUnit(im, t);
   }

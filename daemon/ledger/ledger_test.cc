@@ -313,11 +313,11 @@ TEST_F(LedgerTest, ReadOnlyOpenOfAnOlderSchemaAsksForMigrate) {
 
 // --- CommitPage ----------------------------------------------------------------------------------
 
-TEST_F(LedgerTest, NewTicketIsInsertedWithItsLogAndOneStateEvent) {
+TEST_F(LedgerTest, NewTicketIsInsertedWithItsLogAndNoStateEvent) {
   PageStats s = CommitOk({MakeTicket("YY001", kT0, 3)}, {}, "cursor-1");
   EXPECT_EQ(s.inserted, 1);
   EXPECT_EQ(s.updated + s.unchanged + s.stale + s.rejected + s.history_shrunk, 0);
-  EXPECT_EQ(s.events, 4);
+  EXPECT_EQ(s.events, 3);
 
   TicketRecord r = FindOne("YY001");
   EXPECT_EQ(r.source, kSource);
@@ -337,11 +337,8 @@ TEST_F(LedgerTest, NewTicketIsInsertedWithItsLogAndOneStateEvent) {
     EXPECT_EQ(logs[i].result, Entry(i).result);
     EXPECT_EQ(logs[i].from_state, "");
   }
-  auto states = EventsOfKind(r, "state");
-  ASSERT_EQ(states.size(), 1u);
-  EXPECT_EQ(states[0].action, "in_progress");
-  EXPECT_EQ(states[0].from_state, "");
-  EXPECT_EQ(states[0].at, kT0);
+  // Its first state is in the row; only changes the sync sees later are 'state' events.
+  EXPECT_TRUE(EventsOfKind(r, "state").empty());
 
   // FindTickets also finds it by wbbh and by ledger id.
   EXPECT_EQ(FindOne("WBYY001").id, r.id);
@@ -349,14 +346,14 @@ TEST_F(LedgerTest, NewTicketIsInsertedWithItsLogAndOneStateEvent) {
 
   Totals t = Counts();
   EXPECT_EQ(t.tickets, 1);
-  EXPECT_EQ(t.events, 4);
+  EXPECT_EQ(t.events, 3);
   EXPECT_EQ(*ledger_->LoadCursor(kSource), "cursor-1");
   EXPECT_EQ(*ledger_->LoadCursor("other-source"), "");
   EXPECT_NE(run_.id, 0);
   EXPECT_EQ(run_.pages, 1);
   EXPECT_EQ(run_.fetched, 1);
   EXPECT_EQ(run_.inserted, 1);
-  EXPECT_EQ(run_.events, 4);
+  EXPECT_EQ(run_.events, 3);
 }
 
 TEST_F(LedgerTest, SameRecordAgainIsUnchangedAndAddsNoEvents) {
@@ -367,7 +364,7 @@ TEST_F(LedgerTest, SameRecordAgainIsUnchangedAndAddsNoEvents) {
   EXPECT_EQ(s.unchanged, 1);
   EXPECT_EQ(s.inserted + s.updated + s.stale, 0);
   EXPECT_EQ(s.events, 0);
-  EXPECT_EQ(Counts().events, 4);
+  EXPECT_EQ(Counts().events, 3);
   TicketRecord r = FindOne("YY001");
   EXPECT_EQ(r.first_seen, first);
   EXPECT_EQ(r.last_seen, now_ms_ / 1000);
@@ -381,7 +378,7 @@ TEST_F(LedgerTest, NewerVersionAppendsOnlyTheNewLogEntriesAndTheStateChange) {
   EXPECT_EQ(s.updated, 1);
   EXPECT_EQ(s.inserted + s.unchanged + s.stale + s.history_shrunk, 0);
   EXPECT_EQ(s.events, 3);
-  EXPECT_EQ(Counts().events, 7);
+  EXPECT_EQ(Counts().events, 6);
 
   TicketRecord r = FindOne("YY001");
   EXPECT_EQ(r.ticket.state, "closed");
@@ -394,10 +391,10 @@ TEST_F(LedgerTest, NewerVersionAppendsOnlyTheNewLogEntriesAndTheStateChange) {
     EXPECT_EQ(logs[i].note, Entry(i).note);
   }
   auto states = EventsOfKind(r, "state");
-  ASSERT_EQ(states.size(), 2u);
-  EXPECT_EQ(states[1].action, "closed");
-  EXPECT_EQ(states[1].from_state, "in_progress");
-  EXPECT_EQ(states[1].at, kT0 + 600);
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].action, "closed");
+  EXPECT_EQ(states[0].from_state, "in_progress");
+  EXPECT_EQ(states[0].at, kT0 + 600);
   EXPECT_EQ(run_.updated, 1);
 }
 
@@ -406,7 +403,7 @@ TEST_F(LedgerTest, NewerVersionWithTheSameStateAddsNoStateEvent) {
   PageStats s = CommitOk({MakeTicket("YY001", kT0 + 60, 4)});
   EXPECT_EQ(s.updated, 1);
   EXPECT_EQ(s.events, 1);
-  EXPECT_EQ(EventsOfKind(FindOne("YY001"), "state").size(), 1u);
+  EXPECT_TRUE(EventsOfKind(FindOne("YY001"), "state").empty());
 }
 
 TEST_F(LedgerTest, OlderVersionIsStaleAndChangesNothing) {
@@ -419,7 +416,7 @@ TEST_F(LedgerTest, OlderVersionIsStaleAndChangesNothing) {
   EXPECT_EQ(r.ticket.state, "in_progress");
   EXPECT_EQ(r.ticket.updated_at, kT0);
   EXPECT_EQ(r.ticket.raw, MakeTicket("YY001", kT0, 3).raw);
-  EXPECT_EQ(Counts().events, 4);
+  EXPECT_EQ(Counts().events, 3);
   EXPECT_EQ(run_.stale, 1);
 }
 
@@ -429,7 +426,7 @@ TEST_F(LedgerTest, ShorterHistoryIsCountedAndLosesNoEvents) {
   EXPECT_EQ(s.history_shrunk, 1);
   EXPECT_EQ(s.updated, 1);
   EXPECT_EQ(s.events, 0);
-  EXPECT_EQ(Counts().events, 6);
+  EXPECT_EQ(Counts().events, 5);
   EXPECT_EQ(Query("SELECT history_count FROM tickets WHERE external_id = 'YY001'"), "5");
 
   // When the log grows past what the ledger had, only entries beyond it are appended.
@@ -533,7 +530,7 @@ TEST_F(LedgerTest, LongLogsAreStoredWholeAcrossBatches) {
   // 19 = 8 + 8 + 3 and 11 = 8 + 3: the second ticket reuses statements the first one bound.
   PageStats s = CommitOk({MakeTicket("YY019", kT0, 19), MakeTicket("YY011", kT0, 11)});
   EXPECT_EQ(s.inserted, 2);
-  EXPECT_EQ(s.events, 19 + 11 + 2);
+  EXPECT_EQ(s.events, 19 + 11);
   for (auto [id, n] : {std::pair<std::string, int>{"YY019", 19}, {"YY011", 11}}) {
     auto logs = EventsOfKind(FindOne(id), "log");
     ASSERT_EQ(logs.size(), static_cast<size_t>(n)) << id;
@@ -570,7 +567,7 @@ TEST_F(LedgerTest, EventsCannotBeUpdatedOrDeleted) {
   Status del = ledger_->impl()->db.Exec("DELETE FROM events");
   EXPECT_FALSE(del.ok());
   EXPECT_NE(del.message().find("append-only"), std::string::npos) << del.ToString();
-  EXPECT_EQ(Counts().events, 4);
+  EXPECT_EQ(Counts().events, 3);
   EXPECT_EQ(Query("SELECT count(*) FROM events WHERE note = 'rewritten'"), "0");
 }
 

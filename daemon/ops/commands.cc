@@ -307,14 +307,14 @@ int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
     f.AddRow({"返工次数", std::to_string(t.rework_count)});
     if (!t.external_ref.empty()) f.AddRow({"外部编号", t.external_ref});
     f.AddRow({"最后更新", FormatShanghaiTime(t.updated_at)});
+    f.AddRow({"首次同步 / 最近读取", FormatShanghaiTime(r.first_seen) + " / " + FormatShanghaiTime(r.last_seen)});
     f.Print(std::cout);
     std::cout << "\n流转记录 (timeline)\n";
     Table tl({"time", "action", "unit", "note"});
     for (const auto& e : r.events) {
       if (e.kind == "state") {
         tl.AddRow({TimeOrDash(e.at), "→ " + std::string(StateLabel(e.action)), "",
-                   e.from_state.empty() ? "first seen by hotline-sync"
-                                        : "state changed from " + std::string(StateLabel(e.from_state))});
+                   "state changed from " + std::string(StateLabel(e.from_state))});
       } else {
         std::string note = MaskText(e.note);
         if (!e.result.empty()) note = "结果: " + e.result + (note.empty() ? "" : "; " + note);
