@@ -6,23 +6,39 @@
 
 namespace hs::ops {
 
-size_t DisplayWidth(std::string_view text) {
-  size_t width = 0;
+namespace {
+
+// Calls fn(bytes, columns) for each character of UTF-8 text until it returns false. An invalid byte
+// is a character of one column.
+template <typename Fn>
+void ForEachChar(std::string_view text, Fn fn) {
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
   while (left > 0) {
-    utf8proc_int32_t cp = 0;
+    utf8proc_int32_t cp = -1;
     utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) {  // Invalid byte: count it as one column and move on.
-      ++width;
-      ++p;
-      --left;
-      continue;
+    size_t columns = 1;
+    if (n <= 0) {
+      n = 1;
+    } else {
+      columns = static_cast<size_t>(std::max(0, utf8proc_charwidth(cp)));
     }
-    width += static_cast<size_t>(std::max(0, utf8proc_charwidth(cp)));
+    if (!fn(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n)), columns)) {
+      return;
+    }
     p += n;
     left -= n;
   }
+}
+
+}  // namespace
+
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  ForEachChar(text, [&](std::string_view, size_t columns) {
+    width += columns;
+    return true;
+  });
   return width;
 }
 
@@ -30,19 +46,12 @@ std::string Truncate(std::string_view text, size_t columns) {
   if (DisplayWidth(text) <= columns) return std::string(text);
   std::string out;
   size_t width = 0;
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(text.size());
-  while (left > 0) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) n = 1;
-    size_t w = n == 1 && cp < 0 ? 1 : static_cast<size_t>(std::max(0, utf8proc_charwidth(cp)));
-    if (width + w + 1 > columns) break;
-    out.append(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+  ForEachChar(text, [&](std::string_view ch, size_t w) {
+    if (width + w + 1 > columns) return false;  // One column is kept for the ellipsis.
+    out.append(ch);
     width += w;
-    p += n;
-    left -= n;
-  }
+    return true;
+  });
   return out + "…";
 }
 
