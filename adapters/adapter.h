@@ -27,9 +27,9 @@ namespace hs::adapters {
 struct Page {
   std::vector<Ticket> tickets;
   std::vector<Reject> rejects;  // Records that could not be mapped; the page goes on without them.
-  std::string next_cursor;      // Opaque; stored by the core in the same transaction as the records.
-  bool has_more = false;        // True: pull again at once with next_cursor.
-  int requests = 0;             // HTTP requests made, for rate keeping and metrics.
+  std::string next_cursor;  // Opaque; stored by the core in the same transaction as the records.
+  bool has_more = false;    // True: pull again at once with next_cursor.
+  int requests = 0;         // HTTP requests made, for rate keeping and metrics.
 };
 
 // What the core gives an adapter. The pointers outlive the adapter.

@@ -1,6 +1,6 @@
-// The adapter contract suite (STYLE.md "Determinism"): every adapter, against its simulated platform
-// on loopback, through the real HTTP transport and the real sync loop into a real ledger. Each
-// platform joins by adding a Harness; the cases are the same for all.
+// The adapter contract suite (STYLE.md "Determinism"): every adapter, against its simulated
+// platform on loopback, through the real HTTP transport and the real sync loop into a real ledger.
+// Each platform joins by adding a Harness; the cases are the same for all.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -61,7 +61,10 @@ class HotlineHarness final : public Harness {
     o.page_size = 500;
     return hotline12345::CreateWithOptions(o, {&t, &clock, log::Get("adapter.hotline12345")});
   }
-  void SetErrorRate(double share) override { faults_.error_rate = share; sim_->SetFaults(faults_); }
+  void SetErrorRate(double share) override {
+    faults_.error_rate = share;
+    sim_->SetFaults(faults_);
+  }
   void SetMalformedRate(double share) override {
     faults_.malformed_rate = share;
     sim_->SetFaults(faults_);
@@ -85,7 +88,8 @@ class HotlineHarness final : public Harness {
 std::string CanonicalOf(const std::string& platform_state) {
   static const std::map<std::string, std::string> kStates = {
       {"待签收", "pending"}, {"办理中", "in_progress"}, {"延期审核中", "extension_review"},
-      {"已办结", "closed"}, {"已回访", "revisited"}, {"已归档", "archived"}, {"已退单", "returned"}};
+      {"已办结", "closed"},  {"已回访", "revisited"},   {"已归档", "archived"},
+      {"已退单", "returned"}};
   auto it = kStates.find(platform_state);
   return it == kStates.end() ? platform_state : it->second;
 }
@@ -167,8 +171,10 @@ TEST_P(ContractTest, ResumesFromTheSavedCursorAfterARestart) {
   ASSERT_TRUE(page->has_more);
   ledger::SyncRun first;
   first.source = GetParam();
-  ASSERT_TRUE(ledger_->CommitPage(GetParam(), page->tickets, page->rejects, page->next_cursor, first,
-                                  clock_.NowMillis()).ok());
+  ASSERT_TRUE(ledger_
+                  ->CommitPage(GetParam(), page->tickets, page->rejects, page->next_cursor, first,
+                               clock_.NowMillis())
+                  .ok());
   adapter_ = harness_->MakeAdapter(transport_, clock_, true);
   sync::PullerOptions po;
   po.requests_per_second = 0;
@@ -186,8 +192,10 @@ TEST_P(ContractTest, ExpiredCursorRestartsAndLosesNothing) {
   ASSERT_TRUE(page.ok());
   ledger::SyncRun first;
   first.source = GetParam();
-  ASSERT_TRUE(ledger_->CommitPage(GetParam(), page->tickets, page->rejects, page->next_cursor, first,
-                                  clock_.NowMillis()).ok());
+  ASSERT_TRUE(ledger_
+                  ->CommitPage(GetParam(), page->tickets, page->rejects, page->next_cursor, first,
+                               clock_.NowMillis())
+                  .ok());
   clock_.Advance(2000);  // Past the platform's cursor lifetime, within the adapter's.
   ledger::SyncRun run = puller_->RunOnce();
   EXPECT_EQ(run.outcome, "ok") << run.error;
@@ -229,8 +237,8 @@ TEST_P(ContractTest, ServerErrorsAreUnavailableAndTheRunIsLoggedAsFailed) {
   run = puller_->RunOnce();
   EXPECT_EQ(run.outcome, "ok") << run.error;
   ExpectLedgerMatchesPlatform();
-  auto failed = ledger::ListRuns(*ledger_, {.source = "", .since_ms = 0, .failed_only = true,
-                                            .after_id = 0, .limit = 10});
+  auto failed = ledger::ListRuns(
+      *ledger_, {.source = "", .since_ms = 0, .failed_only = true, .after_id = 0, .limit = 10});
   ASSERT_TRUE(failed.ok());
   EXPECT_EQ(failed->size(), 1u);
 }

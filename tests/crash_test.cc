@@ -3,12 +3,12 @@
 // its integrity check and its cursor is never ahead of committed data; at the end every order is in
 // the ledger exactly once with its newest state. Also: SIGTERM stops it cleanly within 5 s, and no
 // phone or ID number appears unmasked in anything it logged.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 
 #include <chrono>
 #include <fstream>
@@ -115,7 +115,8 @@ class CrashTest : public ::testing::Test {
 
 const std::map<std::string, std::string> kCanonical = {
     {"待签收", "pending"}, {"办理中", "in_progress"}, {"延期审核中", "extension_review"},
-    {"已办结", "closed"}, {"已回访", "revisited"}, {"已归档", "archived"}, {"已退单", "returned"}};
+    {"已办结", "closed"},  {"已回访", "revisited"},   {"已归档", "archived"},
+    {"已退单", "returned"}};
 
 TEST_F(CrashTest, KilledAtRandomPointsTheLedgerConvergesWithNothingLostOrDoubled) {
   std::mt19937 rng(20230613);
@@ -128,7 +129,8 @@ TEST_F(CrashTest, KilledAtRandomPointsTheLedgerConvergesWithNothingLostOrDoubled
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "cycle " << i << ": the daemon exited by itself; see daemon.log";
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "cycle " << i << ": the daemon exited by itself; see daemon.log";
 
     // The cursor is never ahead of committed data: every order older than `since` is in the ledger
     // with that very version (the world only moves forward).
@@ -140,7 +142,8 @@ TEST_F(CrashTest, KilledAtRandomPointsTheLedgerConvergesWithNothingLostOrDoubled
       for (const auto& [gdbh, order] : Take(*sim_).orders) {
         if (order.first >= since_s) continue;
         auto it = ledger.find(gdbh);
-        ASSERT_NE(it, ledger.end()) << "cycle " << i << ": " << gdbh << " is behind the cursor but missing";
+        ASSERT_NE(it, ledger.end())
+            << "cycle " << i << ": " << gdbh << " is behind the cursor but missing";
         EXPECT_EQ(it->second.first, order.first) << gdbh;
       }
     }
@@ -184,7 +187,8 @@ TEST_F(CrashTest, KilledAtRandomPointsTheLedgerConvergesWithNothingLostOrDoubled
   log << in.rdbuf();
   ASSERT_GT(log.str().size(), 0u);
   for (const std::string& value : want.personal) {
-    ASSERT_EQ(log.str().find(value), std::string::npos) << "an unmasked phone or ID number was logged";
+    ASSERT_EQ(log.str().find(value), std::string::npos)
+        << "an unmasked phone or ID number was logged";
   }
 }
 
@@ -230,13 +234,15 @@ TEST_F(CrashTest, SighupReloadsAValidConfigurationAndKeepsTheOldOneOtherwise) {
 
 TEST_F(CrashTest, UnusableConfigurationAndCorruptLedgerExitWithCodesSystemdDoesNotRestart) {
   std::ofstream(dir_.File("bad.toml"))
-      << "[ledger]\npath = \"x.db\"\n[adapters.hotline12345]\nbase_url = \"http://example.com/api/v2\"\n"
+      << "[ledger]\npath = \"x.db\"\n[adapters.hotline12345]\nbase_url = "
+         "\"http://example.com/api/v2\"\n"
       << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n";
   pid_t pid = Spawn({HS_BINARY, "run", "--config", dir_.File("bad.toml")}, dir_.File("bad.log"));
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 78) << status;
-  EXPECT_NE(ReadFile(dir_.File("bad.log")).find("bad.toml:4"), std::string::npos) << ReadFile(dir_.File("bad.log"));
+  EXPECT_NE(ReadFile(dir_.File("bad.log")).find("bad.toml:4"), std::string::npos)
+      << ReadFile(dir_.File("bad.log"));
 
   // A ledger whose pages are garbage: refused at start with a message, exit 65.
   std::string garbage(65536, '\x5a');

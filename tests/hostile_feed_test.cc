@@ -22,7 +22,8 @@ TEST(HostileFeedTest, BadRecordsAreRejectedWithReasonsAndTheGoodOnesArrive) {
   CurlTransport::GlobalInit();
   FakeClock clock(SystemClock().NowMillis());
   hotline12345::SimOptions so;
-  so.orders_file = std::string(HS_SOURCE_DIR) + "/adapters/hotline12345/testdata/hostile_orders.jsonl";
+  so.orders_file =
+      std::string(HS_SOURCE_DIR) + "/adapters/hotline12345/testdata/hostile_orders.jsonl";
   so.rps = 0;
   hotline12345::HotlineSim sim(so, clock);
   ASSERT_TRUE(sim.Start().ok());

@@ -31,7 +31,8 @@ std::string EncodeCursor(const Cursor& c) {
   json::AppendQuoted(out, c.since);
   out += ",\"next\":";
   json::AppendQuoted(out, c.next);
-  out += ",\"next_at_ms\":" + std::to_string(c.next_at_ms) + ",\"high\":" + std::to_string(c.high) + "}";
+  out += ",\"next_at_ms\":" + std::to_string(c.next_at_ms) + ",\"high\":" + std::to_string(c.high) +
+         "}";
   return out;
 }
 
@@ -66,7 +67,8 @@ bool IsLoopbackHost(std::string_view host) {
   int octets = 0;
   for (size_t i = 0; i <= host.size(); ++octets) {
     size_t dot = host.find('.', i);
-    std::string_view part = host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+    std::string_view part =
+        host.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
     int value = -1;
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (ec != std::errc() || end != part.data() + part.size() || part.empty() || value > 255 ||
@@ -90,7 +92,8 @@ Result<Url> SplitUrl(const std::string& url) {
   u.scheme = url.substr(0, p);
   size_t host_start = p + 3;
   size_t slash = url.find('/', host_start);
-  std::string hostport = url.substr(host_start, slash == std::string::npos ? std::string::npos : slash - host_start);
+  std::string hostport =
+      url.substr(host_start, slash == std::string::npos ? std::string::npos : slash - host_start);
   if (hostport.empty()) return Status::InvalidArgument("base_url has no host");
   if (hostport.find_first_of("@?#") != std::string::npos) {
     return Status::InvalidArgument("base_url must not hold credentials, a query or a fragment");
@@ -129,8 +132,10 @@ class HotlineAdapter final : public adapters::Adapter {
     if (decoded.ok()) {
       cursor = *decoded;
     } else {
-      deps_.logger->error("saved cursor is unreadable ({}); reading from the start, which repeats "
-                          "records harmlessly", decoded.status().message());
+      deps_.logger->error(
+          "saved cursor is unreadable ({}); reading from the start, which repeats "
+          "records harmlessly",
+          decoded.status().message());
     }
     const int64_t now_ms = deps_.clock->NowMillis();
     bool resume = !cursor.next.empty() && now_ms - cursor.next_at_ms < o_.cursor_max_age_ms;
@@ -157,8 +162,8 @@ class HotlineAdapter final : public adapters::Adapter {
 
  private:
   // GET /gongdan; the page on success. 40010 (cursor expired) is NotFound.
-  Result<Body> Fetch(const std::string& since, const std::string& next,
-                                    adapters::Page& page, Reject& page_reject) {
+  Result<Body> Fetch(const std::string& since, const std::string& next, adapters::Page& page,
+                     Reject& page_reject) {
     QueryParams q{{"limit", std::to_string(o_.page_size)}};
     if (!since.empty()) q.emplace_back("since", since);
     if (!next.empty()) q.emplace_back("cursor", next);
@@ -173,11 +178,12 @@ class HotlineAdapter final : public adapters::Adapter {
     HttpRequest req;
     req.method = "GET";
     req.url = o_.base_url + "/gongdan" + (canonical.empty() ? "" : "?" + canonical);
-    req.headers = {{"X-App-Key", o_.app_key},
-                   {"X-Timestamp", ts},
-                   {"X-Nonce", nonce},
-                   {"X-Sign", Sign(o_.app_secret, StringToSign("GET", path, canonical, ts, nonce, ""))},
-                   {"Accept", "application/json"}};
+    req.headers = {
+        {"X-App-Key", o_.app_key},
+        {"X-Timestamp", ts},
+        {"X-Nonce", nonce},
+        {"X-Sign", Sign(o_.app_secret, StringToSign("GET", path, canonical, ts, nonce, ""))},
+        {"Accept", "application/json"}};
     ++page.requests;
     HS_ASSIGN_OR_RETURN(HttpResponse resp, deps_.transport->Send(req));
     HS_RETURN_IF_ERROR(ClassifyHttp(resp));
@@ -211,7 +217,8 @@ class HotlineAdapter final : public adapters::Adapter {
       std::string_view ra = resp.Header("retry-after");
       std::from_chars(ra.data(), ra.data() + ra.size(), seconds);
       seconds = std::clamp<int64_t>(seconds, 1, 3600);
-      return Status::Unavailable("rate limited by the platform (HTTP 429)").set_retry_after_ms(seconds * 1000);
+      return Status::Unavailable("rate limited by the platform (HTTP 429)")
+          .set_retry_after_ms(seconds * 1000);
     }
     if (resp.status >= 500) {
       return Status::Unavailable("platform answered HTTP " + std::to_string(resp.status));
@@ -230,13 +237,24 @@ class HotlineAdapter final : public adapters::Adapter {
     auto m = doc.FindMember("msg");
     if (m != doc.MemberEnd() && m->value.IsString()) msg += " " + std::string(m->value.GetString());
     switch (code) {
-      case 40010: return Status::NotFound(msg + " (cursor expired)");
-      case 40101: return Status::Unauthenticated(msg + ": this machine's clock is more than 300 s off the platform's; check NTP (timedatectl)");
-      case 40102: return Status::Unavailable(msg + ": nonce reused; the next try uses a new one");
-      case 40103: return Status::Unauthenticated(msg + ": signature refused; check the secret in app_secret_file");
-      case 40104: return Status::Unauthenticated(msg + ": unknown app_key; check [adapters.hotline12345] app_key");
-      case 42201: return Status::InvalidArgument(msg + ": the platform refused the request's parameters");
-      case 40400: return Status::NotFound(msg);
+      case 40010:
+        return Status::NotFound(msg + " (cursor expired)");
+      case 40101:
+        return Status::Unauthenticated(msg +
+                                       ": this machine's clock is more than 300 s off the "
+                                       "platform's; check NTP (timedatectl)");
+      case 40102:
+        return Status::Unavailable(msg + ": nonce reused; the next try uses a new one");
+      case 40103:
+        return Status::Unauthenticated(msg +
+                                       ": signature refused; check the secret in app_secret_file");
+      case 40104:
+        return Status::Unauthenticated(msg +
+                                       ": unknown app_key; check [adapters.hotline12345] app_key");
+      case 42201:
+        return Status::InvalidArgument(msg + ": the platform refused the request's parameters");
+      case 40400:
+        return Status::NotFound(msg);
       default:
         if (code >= 50000) return Status::Unavailable(msg);
         return Status::Rejected(msg);
@@ -299,7 +317,8 @@ class HotlineAdapter final : public adapters::Adapter {
     cursor.next_at_ms = 0;
     if (cursor.high > 0) {
       int64_t start = cursor.high - o_.lookback_ms / 1000;
-      auto old = cursor.since.empty() ? Result<int64_t>(int64_t{0}) : ParseShanghaiTime(cursor.since);
+      auto old =
+          cursor.since.empty() ? Result<int64_t>(int64_t{0}) : ParseShanghaiTime(cursor.since);
       if (!old.ok() || start > *old) cursor.since = FormatShanghaiTime(start);
     }
     cursor.high = 0;
@@ -309,7 +328,8 @@ class HotlineAdapter final : public adapters::Adapter {
   Options o_;
   adapters::Deps deps_;
   std::string path_prefix_;
-  // A record's DOM is built in this buffer, reused record after record (larger ones spill to the heap).
+  // A record's DOM is built in this buffer, reused record after record (larger ones spill to the
+  // heap).
   static constexpr size_t kRecordBufferBytes = 256 * 1024;
   std::unique_ptr<char[]> record_buffer_;
   rapidjson::MemoryPoolAllocator<> record_pool_;
@@ -322,7 +342,8 @@ Status ValidateBaseUrl(const std::string& url) {
   if (u.scheme == "https") return Status::Ok();
   if (u.scheme == "http" && IsLoopbackHost(u.host)) return Status::Ok();
   if (u.scheme == "http") {
-    return Status::InvalidArgument("plain http is allowed only on loopback (127.0.0.1, localhost); use https");
+    return Status::InvalidArgument(
+        "plain http is allowed only on loopback (127.0.0.1, localhost); use https");
   }
   return Status::InvalidArgument("base_url must be https:// (or http:// on loopback)");
 }

@@ -11,10 +11,10 @@
 namespace hs::hotline12345 {
 
 struct Options {
-  std::string base_url;   // e.g. https://12345.example.gov.cn/api/v2; http only on loopback.
+  std::string base_url;  // e.g. https://12345.example.gov.cn/api/v2; http only on loopback.
   std::string app_key;
   std::string app_secret;
-  int page_size = 500;    // 1..500.
+  int page_size = 500;  // 1..500.
   // Each finished paging run starts the next one this far before the newest change it read, so that
   // changes committed late on the platform are not missed. Re-reads are harmless upserts.
   int64_t lookback_ms = 60'000;

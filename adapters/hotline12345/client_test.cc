@@ -1,6 +1,6 @@
 // The hotline adapter against a scripted transport: signing, business codes, paging and cursor
-// rules, and hostile bodies (RELIABILITY.md fault suite item 9), each ending in a clear status and a
-// reject with its reason, never a crash.
+// rules, and hostile bodies (RELIABILITY.md fault suite item 9), each ending in a clear status and
+// a reject with its reason, never a crash.
 #include "adapters/hotline12345/client.h"
 
 #include <gtest/gtest.h>
@@ -19,8 +19,10 @@ namespace {
 
 constexpr int64_t kNowMs = 1686585600'000;  // 2023-06-13 00:00:00 Beijing time.
 
-std::string Record(const std::string& gdbh, const std::string& gxsj, const std::string& extra = "") {
-  return R"({"gdbh":")" + gdbh + R"(","slsj":"2023-06-12 09:00:00","qdly":"电话","sqr":"张先生",)"
+std::string Record(const std::string& gdbh, const std::string& gxsj,
+                   const std::string& extra = "") {
+  return R"({"gdbh":")" + gdbh +
+         R"(","slsj":"2023-06-12 09:00:00","qdly":"电话","sqr":"张先生",)"
          R"("lxdh":"13812345678","sqlx":"投诉","sqfl":"城市管理类","sqbt":"噪音扰民",)"
          R"("sqnr":"市民来电反映：小区附近夜间施工噪音很大，请相关部门尽快处理。","cbdw":"岳阳楼区",)"
          R"("blsx":"2023-06-15 09:00:00","gdzt":"办理中","fgcs":0,"rddb":false,"sq":false,)"
@@ -60,7 +62,8 @@ class ClientTest : public ::testing::Test {
     std::string query = q == std::string::npos ? "" : url.substr(q + 1);
     for (size_t start = 0; start <= query.size();) {
       size_t amp = query.find('&', start);
-      std::string kv = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      std::string kv =
+          query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       if (kv.starts_with(name + "=")) return kv.substr(name.size() + 1);
       if (amp == std::string::npos) break;
       start = amp + 1;
@@ -83,9 +86,8 @@ TEST_F(ClientTest, SignsEachRequestAsTheContractSays) {
   EXPECT_GE(h["X-Nonce"].size(), 16u);
   std::string query = req.url.substr(req.url.find('?') + 1);
   EXPECT_EQ(query, "limit=2");
-  EXPECT_EQ(h["X-Sign"],
-            Sign("s3cret", StringToSign("GET", "/api/v2/gongdan", query, h["X-Timestamp"],
-                                        h["X-Nonce"], "")));
+  EXPECT_EQ(h["X-Sign"], Sign("s3cret", StringToSign("GET", "/api/v2/gongdan", query,
+                                                     h["X-Timestamp"], h["X-Nonce"], "")));
 }
 
 TEST_F(ClientTest, EveryTryHasANewNonce) {
@@ -95,7 +97,8 @@ TEST_F(ClientTest, EveryTryHasANewNonce) {
   PullOk(*a, "");
   PullOk(*a, "");
   auto nonce = [&](size_t i) {
-    for (const auto& [k, v] : transport_.sent().at(i).headers) if (k == "X-Nonce") return v;
+    for (const auto& [k, v] : transport_.sent().at(i).headers)
+      if (k == "X-Nonce") return v;
     return std::string();
   };
   EXPECT_NE(nonce(0), nonce(1));
@@ -103,7 +106,9 @@ TEST_F(ClientTest, EveryTryHasANewNonce) {
 
 TEST_F(ClientTest, PagesWithTheCursorThenMovesSinceToTheNewestChangeLessTheLookback) {
   auto a = Make(60'000);
-  transport_.Respond(200, Page({Record("YY1", "2023-06-12 10:00:00"), Record("YY2", "2023-06-12 10:05:00")}, true, "c1"));
+  transport_.Respond(
+      200, Page({Record("YY1", "2023-06-12 10:00:00"), Record("YY2", "2023-06-12 10:05:00")}, true,
+                "c1"));
   transport_.Respond(200, Page({Record("YY3", "2023-06-12 11:00:00")}, false, ""));
   transport_.Respond(200, Page({}, false, ""));
   adapters::Page p1 = PullOk(*a, "");
@@ -173,15 +178,20 @@ TEST_P(ClientCodeTest, MapsAnswersToStatusCodes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Codes, ClientCodeTest,
-    ::testing::Values(
-        CodeCase{200, R"({"code":40101,"msg":"时间戳超出范围","data":null})", StatusCode::kUnauthenticated, "NTP"},
-        CodeCase{200, R"({"code":40102,"msg":"nonce重复","data":null})", StatusCode::kUnavailable, "nonce"},
-        CodeCase{200, R"({"code":40103,"msg":"签名错误","data":null})", StatusCode::kUnauthenticated, "app_secret_file"},
-        CodeCase{200, R"({"code":40104,"msg":"未知应用","data":null})", StatusCode::kUnauthenticated, "app_key"},
-        CodeCase{200, R"({"code":42201,"msg":"limit超出范围","data":null})", StatusCode::kInvalidArgument, "42201"},
-        CodeCase{200, R"({"code":50001,"msg":"系统繁忙","data":null})", StatusCode::kUnavailable, "50001"},
-        CodeCase{503, "Service Unavailable", StatusCode::kUnavailable, "503"},
-        CodeCase{404, "not found", StatusCode::kRejected, "base_url"}));
+    ::testing::Values(CodeCase{200, R"({"code":40101,"msg":"时间戳超出范围","data":null})",
+                               StatusCode::kUnauthenticated, "NTP"},
+                      CodeCase{200, R"({"code":40102,"msg":"nonce重复","data":null})",
+                               StatusCode::kUnavailable, "nonce"},
+                      CodeCase{200, R"({"code":40103,"msg":"签名错误","data":null})",
+                               StatusCode::kUnauthenticated, "app_secret_file"},
+                      CodeCase{200, R"({"code":40104,"msg":"未知应用","data":null})",
+                               StatusCode::kUnauthenticated, "app_key"},
+                      CodeCase{200, R"({"code":42201,"msg":"limit超出范围","data":null})",
+                               StatusCode::kInvalidArgument, "42201"},
+                      CodeCase{200, R"({"code":50001,"msg":"系统繁忙","data":null})",
+                               StatusCode::kUnavailable, "50001"},
+                      CodeCase{503, "Service Unavailable", StatusCode::kUnavailable, "503"},
+                      CodeCase{404, "not found", StatusCode::kRejected, "base_url"}));
 
 TEST_F(ClientTest, RateLimitCarriesRetryAfter) {
   auto a = Make();
@@ -202,19 +212,20 @@ TEST_F(ClientTest, TransportErrorsPassThrough) {
   EXPECT_EQ(page.status().code(), StatusCode::kUnavailable);
 }
 
-// A malformed record among good ones: the good ones are kept, the bad one is rejected with its exact
-// bytes and a reason naming the field, and the page goes on.
+// A malformed record among good ones: the good ones are kept, the bad one is rejected with its
+// exact bytes and a reason naming the field, and the page goes on.
 TEST_F(ClientTest, OneBadRecordRejectsOnlyItself) {
   auto a = Make();
   std::vector<std::string> bad = {
-      R"({"gdbh":"YYBAD1","gxsj":"2023-06-12 10:00:00"})",                                    // missing fields
-      Record("YYBAD2", "2023-06-12 10:00:00", R"(,"fgcs2":123456789012345678901234567890)"),  // huge number
-      Record("YYBAD3", "2023-06-12 10:00:00", R"(,"gdbh":"dup")"),                           // duplicate key
-      Record("YYBAD4", "2023-06-12 10:00:00", ",\"x\":\"\xD6\xD0\xCE\xC4\""),                // GBK bytes
-      Record("YYBAD5", "2023-06-12 10:00:00", R"(,"x":"\uDC00")"),                           // lone surrogate
-      Record("YYBAD6", "2023-02-30 10:00:00"),                                               // no such date
+      R"({"gdbh":"YYBAD1","gxsj":"2023-06-12 10:00:00"})",  // missing fields
+      Record("YYBAD2", "2023-06-12 10:00:00",
+             R"(,"fgcs2":123456789012345678901234567890)"),                    // huge number
+      Record("YYBAD3", "2023-06-12 10:00:00", R"(,"gdbh":"dup")"),             // duplicate key
+      Record("YYBAD4", "2023-06-12 10:00:00", ",\"x\":\"\xD6\xD0\xCE\xC4\""),  // GBK bytes
+      Record("YYBAD5", "2023-06-12 10:00:00", R"(,"x":"\uDC00")"),             // lone surrogate
+      Record("YYBAD6", "2023-02-30 10:00:00"),                                 // no such date
       R"("just a string")",
-      std::string(100000, '[') + std::string(100000, ']'),                                   // deep
+      std::string(100000, '[') + std::string(100000, ']'),  // deep
   };
   std::vector<std::string> records = {Record("YYOK1", "2023-06-12 10:00:00")};
   records.insert(records.end(), bad.begin(), bad.end());
@@ -247,7 +258,8 @@ TEST_F(ClientTest, UnreadableBodiesAreRejectedWholeWithAReason) {
       {"", "empty"},
       {std::string(1'000'000, '['), "nesting"},
       {"{\"code\":0,\"msg\":\"\xB3\xC9\xB9\xA6\",\"data\":null}", "UTF-8"},
-      {R"({"code":0,"msg":"ok","data":{"list":[],"next_cursor":"","has_more":false}} trailing)", "malformed"},
+      {R"({"code":0,"msg":"ok","data":{"list":[],"next_cursor":"","has_more":false}} trailing)",
+       "malformed"},
       {R"({"code":NaN})", "malformed"},
       {R"({"code":0,"code":0,"data":{}})", "duplicate"},
       {R"({"code":"0","msg":"ok"})", "envelope"},

@@ -98,7 +98,8 @@ Status MapHistory(const rapidjson::Value& log, std::vector<HistoryEntry>& out) {
     return Status::InvalidArgument(std::string("field lzjl must be an array, got ") +
                                    std::string(json::TypeName(log)));
   }
-  if (log.Size() > kMaxLogEntries) return Status::InvalidArgument("field lzjl has too many entries");
+  if (log.Size() > kMaxLogEntries)
+    return Status::InvalidArgument("field lzjl has too many entries");
   out.reserve(log.Size());
   for (rapidjson::SizeType i = 0; i < log.Size(); ++i) {
     const rapidjson::Value& e = log[i];
@@ -194,15 +195,17 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
 
   t.state = std::string(CanonicalState(gdzt));
   if (t.state.empty()) {
-    return Status::InvalidArgument("field gdzt is not a known state (待签收, 办理中, 延期审核中, "
-                                   "已办结, 已回访, 已归档, 已退单)");
+    return Status::InvalidArgument(
+        "field gdzt is not a known state (待签收, 办理中, 延期审核中, "
+        "已办结, 已回访, 已归档, 已退单)");
   }
   if (!t.revisit_result.empty() && !IsRevisitResult(t.revisit_result)) {
     return Status::InvalidArgument("field hfjg must be 满意, 基本满意, 不满意 or 未联系上");
   }
   t.history.clear();
   auto log = record.FindMember("lzjl");
-  if (log != record.MemberEnd() && !log->value.IsNull()) HS_RETURN_IF_ERROR(MapHistory(log->value, t.history));
+  if (log != record.MemberEnd() && !log->value.IsNull())
+    HS_RETURN_IF_ERROR(MapHistory(log->value, t.history));
   return Status::Ok();
 }
 

@@ -12,9 +12,9 @@
 
 namespace hs::hotline12345 {
 
-// Maps `record` into `out`, all but out.raw, which the caller sets to the record's bytes as received
-// (unknown fields included). Errors: InvalidArgument whose message names the field and what is
-// wrong with it, never its value (values may be personal data).
+// Maps `record` into `out`, all but out.raw, which the caller sets to the record's bytes as
+// received (unknown fields included). Errors: InvalidArgument whose message names the field and
+// what is wrong with it, never its value (values may be personal data).
 Status MapRecord(const rapidjson::Value& record, Ticket& out);
 
 // The canonical state of a 工单状态, or "" when unknown.

@@ -1,7 +1,7 @@
 // The simulated 12345 platform: serves platforms/hotline-12345.md exactly (signature and nonce
-// checks, expiring cursors, rate limit, 429s, business codes), over a generated city's ticket stream
-// that moves through simulated time, or over a given set of records (--orders FILE). Fault switches
-// add latency, 5xx, connection resets, truncated bodies and malformed records.
+// checks, expiring cursors, rate limit, 429s, business codes), over a generated city's ticket
+// stream that moves through simulated time, or over a given set of records (--orders FILE). Fault
+// switches add latency, 5xx, connection resets, truncated bodies and malformed records.
 //
 // Thread-safety: Start/Stop from one thread; the server's handlers run on its own threads and
 // serialise on an internal mutex. SetFaults, Stats, Snapshot and order_count may be called from
@@ -20,20 +20,20 @@
 namespace hs::hotline12345 {
 
 struct SimFaults {
-  int64_t latency_ms = 0;      // Added to every response.
-  double error_rate = 0;       // Share of requests answered HTTP 503.
-  double reset_rate = 0;       // Share of requests whose connection is closed before any body.
-  double truncate_rate = 0;    // Share of responses cut off halfway through the body.
-  double malformed_rate = 0;   // Share of pages that carry one extra malformed record.
+  int64_t latency_ms = 0;     // Added to every response.
+  double error_rate = 0;      // Share of requests answered HTTP 503.
+  double reset_rate = 0;      // Share of requests whose connection is closed before any body.
+  double truncate_rate = 0;   // Share of responses cut off halfway through the body.
+  double malformed_rate = 0;  // Share of pages that carry one extra malformed record.
 };
 
 struct SimOptions {
   std::string bind = "127.0.0.1";
-  int port = 0;                       // 0: any free port; see HotlineSim::port().
+  int port = 0;  // 0: any free port; see HotlineSim::port().
   std::string app_key = "yy-sync";
   std::string app_secret = "sim-secret";
   uint64_t seed = 1;
-  int orders = 2000;                  // Orders in the generated world.
+  int orders = 2000;  // Orders in the generated world.
   // JSON lines with the contract's field names, served as-is: each line's raw text goes into the
   // page byte for byte, in (gxsj, gdbh) order read leniently; a line whose gxsj or gdbh cannot be
   // read sorts first with empty keys (so it is served only without `since`); blank lines are
@@ -45,13 +45,13 @@ struct SimOptions {
   // orders move through their states while the daemon watches. Orders are accepted (受理) evenly
   // over [sim_start - days_before, sim_start + days_after]; at sim_start the earlier half already
   // exists with its history.
-  int64_t sim_start = 1686585600;     // 2023-06-13 00:00:00 Beijing time.
+  int64_t sim_start = 1686585600;  // 2023-06-13 00:00:00 Beijing time.
   int days_before = 12;
   int days_after = 18;
   double speed = 3600;
-  double rps = 20;                    // Requests per second per app key before 429; 0 = no limit.
-  int64_t cursor_ttl_ms = 600'000;    // Cursors expire after this (40010).
-  int64_t max_skew_s = 300;           // X-Timestamp tolerance (40101).
+  double rps = 20;                  // Requests per second per app key before 429; 0 = no limit.
+  int64_t cursor_ttl_ms = 600'000;  // Cursors expire after this (40010).
+  int64_t max_skew_s = 300;         // X-Timestamp tolerance (40101).
   SimFaults faults;
 };
 
@@ -59,10 +59,10 @@ struct SimStats {
   int64_t requests = 0;
   int64_t pages = 0;
   int64_t records_served = 0;
-  int64_t rate_limited = 0;   // 429s sent.
-  int64_t auth_failures = 0;  // 401xx codes sent.
-  int64_t cursor_expired = 0; // 40010s sent.
-  int64_t faults = 0;         // Injected 503s, resets, truncations and malformed records.
+  int64_t rate_limited = 0;    // 429s sent.
+  int64_t auth_failures = 0;   // 401xx codes sent.
+  int64_t cursor_expired = 0;  // 40010s sent.
+  int64_t faults = 0;          // Injected 503s, resets, truncations and malformed records.
 };
 
 class HotlineSim {

@@ -84,8 +84,9 @@ int64_t Section::Int(std::string_view key, int64_t fallback, int64_t min, int64_
     return fallback;
   }
   if (*v < min || *v > max) {
-    impl_->Fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                            ", got " + std::to_string(*v));
+    impl_->Fail(n, key,
+                "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                    ", got " + std::to_string(*v));
     return fallback;
   }
   return *v;
@@ -111,8 +112,9 @@ int64_t Section::DurationMillis(std::string_view key, std::string_view fallback,
     return *ParseDurationMillis(fallback);
   }
   if (*ms < min_ms || *ms > max_ms) {
-    impl_->Fail(n, key, "must be between " + FormatDurationMillis(min_ms) + " and " +
-                            FormatDurationMillis(max_ms) + ", got " + text);
+    impl_->Fail(n, key,
+                "must be between " + FormatDurationMillis(min_ms) + " and " +
+                    FormatDurationMillis(max_ms) + ", got " + text);
     return *ParseDurationMillis(fallback);
   }
   return *ms;
@@ -211,7 +213,8 @@ Result<Config> Load(const std::string& path) {
     std::string key(k.str());
     if (key != "ledger" && key != "log" && key != "adapters") {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
-                                     key + ": unknown section; expected [ledger], [log] or "
+                                     key +
+                                     ": unknown section; expected [ledger], [log] or "
                                      "[adapters.NAME]");
     }
     if (!node.is_table()) {
@@ -228,9 +231,11 @@ Result<Config> Load(const std::string& path) {
   };
   Section ledger = section("ledger");
   cfg.ledger_path = ledger.Path("path", "");
-  if (cfg.ledger_path.empty()) ledger.Fail("path", "is required, e.g. \"/var/lib/hotline-sync/ledger.db\"");
+  if (cfg.ledger_path.empty())
+    ledger.Fail("path", "is required, e.g. \"/var/lib/hotline-sync/ledger.db\"");
   cfg.ledger_synchronous = ledger.String("synchronous", "normal");
-  for (char& c : cfg.ledger_synchronous) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : cfg.ledger_synchronous)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (cfg.ledger_synchronous != "NORMAL" && cfg.ledger_synchronous != "FULL") {
     ledger.Fail("synchronous", "must be \"normal\" or \"full\"");
   }

@@ -1,6 +1,6 @@
 // Configuration: one TOML file (toml++), read once at start and again on SIGHUP. Errors name the
-// file, the line and the dotted key, and say what would be valid. Secrets come from files, looked up
-// in $CREDENTIALS_DIRECTORY (systemd LoadCredential=) and then beside the configuration file.
+// file, the line and the dotted key, and say what would be valid. Secrets come from files, looked
+// up in $CREDENTIALS_DIRECTORY (systemd LoadCredential=) and then beside the configuration file.
 // Values are plain data; a Section is used by one thread.
 #pragma once
 
@@ -14,8 +14,8 @@
 
 namespace hs::config {
 
-// One table of the configuration, e.g. [adapters.hotline12345]. Every getter records the first error
-// and returns the default; Finish() reports it, or any key that no getter asked for.
+// One table of the configuration, e.g. [adapters.hotline12345]. Every getter records the first
+// error and returns the default; Finish() reports it, or any key that no getter asked for.
 class Section {
  public:
   Section();

@@ -2,7 +2,6 @@
 // $CREDENTIALS_DIRECTORY, then from beside the file.
 
 #include "daemon/config/config.h"
-#include "tests/fakes/test_util.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,6 +11,8 @@
 #include <fstream>
 #include <optional>
 #include <string>
+
+#include "tests/fakes/test_util.h"
 
 namespace hs::config {
 namespace {

@@ -32,9 +32,10 @@ struct HttpResponse {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // Sends one request and returns whatever status the server gave (a 5xx is a response, not an error).
-  // Errors: Unavailable for connect failures, timeouts, resets and truncated bodies; Rejected for a
-  // body over the transport's cap or a refused scheme; InvalidArgument for a malformed URL.
+  // Sends one request and returns whatever status the server gave (a 5xx is a response, not an
+  // error). Errors: Unavailable for connect failures, timeouts, resets and truncated bodies;
+  // Rejected for a body over the transport's cap or a refused scheme; InvalidArgument for a
+  // malformed URL.
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
 };
 

@@ -15,8 +15,8 @@
 namespace hs::json {
 namespace {
 
-// True when `s` holds a UTF-8-encoded surrogate (U+D800..U+DFFF), which a lone \uDC00 escape produces
-// in RapidJSON 1.1.0.
+// True when `s` holds a UTF-8-encoded surrogate (U+D800..U+DFFF), which a lone \uDC00 escape
+// produces in RapidJSON 1.1.0.
 bool HasEncodedSurrogate(const char* s, size_t n) {
   for (size_t i = 0; i + 1 < n; ++i) {
     if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
@@ -129,7 +129,8 @@ std::optional<std::string> FindDuplicateKey(const rapidjson::Value& v) {
 
 Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
   if (text.empty()) return Status::InvalidArgument("empty JSON document");
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                              rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::MemoryStream ms(text.data(), text.size());
   // Skips one leading UTF-8 byte-order mark.
@@ -155,7 +156,8 @@ Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
     if (error == "Invalid encoding in string.") {
       error = "invalid UTF-8 (the sender may have used GBK where UTF-8 was promised)";
     }
-    return Status::InvalidArgument("malformed JSON at byte " + std::to_string(offset) + ": " + error);
+    return Status::InvalidArgument("malformed JSON at byte " + std::to_string(offset) + ": " +
+                                   error);
   }
   if (auto dup = FindDuplicateKey(doc)) {
     doc.SetNull();
@@ -173,13 +175,19 @@ std::string Write(const rapidjson::Value& value) {
 
 std::string_view TypeName(const rapidjson::Value& value) {
   switch (value.GetType()) {
-    case rapidjson::kNullType: return "null";
+    case rapidjson::kNullType:
+      return "null";
     case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "boolean";
-    case rapidjson::kObjectType: return "object";
-    case rapidjson::kArrayType: return "array";
-    case rapidjson::kStringType: return "string";
-    case rapidjson::kNumberType: return "number";
+    case rapidjson::kTrueType:
+      return "boolean";
+    case rapidjson::kObjectType:
+      return "object";
+    case rapidjson::kArrayType:
+      return "array";
+    case rapidjson::kStringType:
+      return "string";
+    case rapidjson::kNumberType:
+      return "number";
   }
   return "unknown";
 }
@@ -188,11 +196,21 @@ void AppendQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           static const char* kHex = "0123456789abcdef";

@@ -25,11 +25,12 @@ size_t SkipString(std::string_view text, size_t i) {
 
 }  // namespace
 
-std::optional<SplitArray> SplitArrayAt(std::string_view text, const std::vector<std::string>& path) {
+std::optional<SplitArray> SplitArrayAt(std::string_view text,
+                                       const std::vector<std::string>& path) {
   // Walk the path: only the containers on it are tracked by key; deeper ones only by depth.
-  size_t depth = 0;            // Containers open.
-  size_t matched = 0;          // Leading path keys matched by the open containers.
-  std::string_view last_key;   // The last string seen at the current depth (an object key).
+  size_t depth = 0;           // Containers open.
+  size_t matched = 0;         // Leading path keys matched by the open containers.
+  std::string_view last_key;  // The last string seen at the current depth (an object key).
   bool after_colon = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];

@@ -1,12 +1,13 @@
 // Tests of the strict JSON reader against the hostile inputs of RELIABILITY.md, fault suite item 9.
 
 #include "daemon/core/json.h"
-#include "tests/fakes/test_util.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
+
+#include "tests/fakes/test_util.h"
 
 namespace hs::json {
 namespace {

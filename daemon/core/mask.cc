@@ -44,8 +44,8 @@ bool PlausibleId(const std::string& d) {
   auto num = [&](size_t pos, size_t n) { return std::stoi(d.substr(pos, n)); };
   if (d.size() == 18) {
     int year = num(6, 4), month = num(10, 2), day = num(12, 2);
-    return d[0] >= '1' && d[0] <= '9' && year >= 1900 && year <= 2099 && month >= 1 && month <= 12 &&
-           day >= 1 && day <= 31;
+    return d[0] >= '1' && d[0] <= '9' && year >= 1900 && year <= 2099 && month >= 1 &&
+           month <= 12 && day >= 1 && day <= 31;
   }
   if (d.size() == 15) {
     int month = num(8, 2), day = num(10, 2);
@@ -124,8 +124,8 @@ std::string MaskText(std::string_view s) {
     }
     const bool after_letters = i > 0 && IsIdentChar(static_cast<unsigned char>(s[i - 1]));
     std::vector<Group> groups = ReadGroups(s, i);
-    const bool before_letters =
-        groups.back().end < s.size() && IsIdentChar(static_cast<unsigned char>(s[groups.back().end]));
+    const bool before_letters = groups.back().end < s.size() &&
+                                IsIdentChar(static_cast<unsigned char>(s[groups.back().end]));
     if (after_letters || before_letters) {
       // Part of an identifier such as YY2306120001: masked only when it is unmistakably a mobile or
       // an ID number on its own.
@@ -159,7 +159,8 @@ std::string MaskText(std::string_view s) {
       }
       out += masked;
       g += taken;
-      if (g < groups.size()) out.append(s.substr(groups[g - 1].end, groups[g].begin - groups[g - 1].end));
+      if (g < groups.size())
+        out.append(s.substr(groups[g - 1].end, groups[g].begin - groups[g - 1].end));
     }
     i = groups.back().end;
   }
@@ -193,7 +194,8 @@ std::string MaskPhone(std::string_view phone) {
 
 std::string MaskIdNumber(std::string_view id) {
   if (id.size() <= 8) return Stars(id.size());
-  return std::string(id.substr(0, 4)) + Stars(id.size() - 8) + std::string(id.substr(id.size() - 4));
+  return std::string(id.substr(0, 4)) + Stars(id.size() - 8) +
+         std::string(id.substr(id.size() - 4));
 }
 
 std::string MaskName(std::string_view name) {

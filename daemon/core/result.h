@@ -13,7 +13,7 @@ namespace hs {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, as std::expected.
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design, as std::expected.
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result built from an ok Status has no value");
   }
@@ -39,8 +39,10 @@ class [[nodiscard]] Result {
 
 }  // namespace hs
 
-// Assigns the value of a Result expression to `lhs`, or returns its status from the enclosing function.
-#define HS_ASSIGN_OR_RETURN(lhs, expr) HS_ASSIGN_OR_RETURN_IMPL_(HS_CONCAT_(hs_r_, __LINE__), lhs, expr)
+// Assigns the value of a Result expression to `lhs`, or returns its status from the enclosing
+// function.
+#define HS_ASSIGN_OR_RETURN(lhs, expr) \
+  HS_ASSIGN_OR_RETURN_IMPL_(HS_CONCAT_(hs_r_, __LINE__), lhs, expr)
 #define HS_CONCAT_INNER_(a, b) a##b
 #define HS_CONCAT_(a, b) HS_CONCAT_INNER_(a, b)
 #define HS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -4,13 +4,20 @@ namespace hs {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kUnavailable: return "Unavailable";
-    case StatusCode::kUnauthenticated: return "Unauthenticated";
-    case StatusCode::kRejected: return "Rejected";
-    case StatusCode::kInternal: return "Internal";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
+    case StatusCode::kUnauthenticated:
+      return "Unauthenticated";
+    case StatusCode::kRejected:
+      return "Rejected";
+    case StatusCode::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -1,5 +1,6 @@
-// Status: the outcome of an operation that can fail, with a code that drives what the caller does next.
-// Modelled on leveldb's Status. Immutable value type; safe to share between threads once built.
+// Status: the outcome of an operation that can fail, with a code that drives what the caller does
+// next. Modelled on leveldb's Status. Immutable value type; safe to share between threads once
+// built.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,8 @@ namespace hs {
 
 enum class StatusCode : uint8_t {
   kOk = 0,
-  kInvalidArgument,  // The caller sent something malformed; retrying the same request will not help.
+  kInvalidArgument,  // The caller sent something malformed; retrying the same request will not
+                     // help.
   kNotFound,         // The named thing does not exist.
   kUnavailable,      // Transient: network, 5xx, 429, busy. Retry with backoff.
   kUnauthenticated,  // Credentials refused: refresh and retry once, else the operator must act.
@@ -26,7 +28,9 @@ class [[nodiscard]] Status {
   Status() = default;  // Ok.
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {StatusCode::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {StatusCode::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Unauthenticated(std::string msg) {
@@ -63,8 +67,8 @@ class [[nodiscard]] Status {
 }  // namespace hs
 
 // Returns the status from the enclosing function when it is not ok.
-#define HS_RETURN_IF_ERROR(expr)   \
-  do {                             \
-    ::hs::Status hs_st_ = (expr);  \
+#define HS_RETURN_IF_ERROR(expr)     \
+  do {                               \
+    ::hs::Status hs_st_ = (expr);    \
     if (!hs_st_.ok()) return hs_st_; \
   } while (0)

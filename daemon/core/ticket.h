@@ -26,9 +26,10 @@ std::string_view StateLabel(std::string_view state);
 
 // One entry of a platform's transfer log (流转记录).
 struct HistoryEntry {
-  int64_t at = 0;            // Unix seconds.
-  std::string action;        // 派单, 签收, 退单, 转派, 申请延期, 延期通过, 延期驳回, 办结, 回访, 返工, 归档, 备注
-  std::string unit;          // The unit holding the order at that step.
+  int64_t at = 0;  // Unix seconds.
+  std::string
+      action;  // 派单, 签收, 退单, 转派, 申请延期, 延期通过, 延期驳回, 办结, 回访, 返工, 归档, 备注
+  std::string unit;  // The unit holding the order at that step.
   std::string note;
   std::string result;        // A 回访 entry's answer.
   std::string external_ref;  // The sender's wbbh on an appended note.
@@ -43,15 +44,15 @@ struct Ticket {
   std::string title;
   std::string content;
   std::string address;
-  std::string complainant;   // Personal data.
-  std::string phone;         // Personal data, as typed.
-  std::string id_number;     // Personal data.
-  std::string unit;          // 承办单位
+  std::string complainant;  // Personal data.
+  std::string phone;        // Personal data, as typed.
+  std::string id_number;    // Personal data.
+  std::string unit;         // 承办单位
   std::string unit_code;
   std::optional<int64_t> accepted_at;
   std::optional<int64_t> deadline;
   std::optional<int64_t> extended_deadline;
-  std::string state;         // One of state::k*.
+  std::string state;  // One of state::k*.
   std::optional<int64_t> closed_at;
   std::string closure_text;
   std::string revisit_result;
@@ -59,9 +60,9 @@ struct Ticket {
   int64_t rework_count = 0;
   bool deputy = false;
   bool enterprise = false;
-  int64_t updated_at = 0;    // The platform's last-updated time, Unix seconds.
+  int64_t updated_at = 0;  // The platform's last-updated time, Unix seconds.
   std::vector<HistoryEntry> history;
-  std::string raw;           // The record as received.
+  std::string raw;  // The record as received.
 };
 
 // A record or page that could not be mapped, kept whole with the reason.

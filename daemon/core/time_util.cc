@@ -47,9 +47,9 @@ unsigned DaysInMonth(int y, int m) {
 
 Result<int64_t> ParseShanghaiTime(std::string_view s) {
   int y, mo, d, h, mi, se;
-  if (s.size() != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' ||
-      !Digits(s, 0, 4, y) || !Digits(s, 5, 2, mo) || !Digits(s, 8, 2, d) || !Digits(s, 11, 2, h) ||
-      !Digits(s, 14, 2, mi) || !Digits(s, 17, 2, se)) {
+  if (s.size() != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
+      s[16] != ':' || !Digits(s, 0, 4, y) || !Digits(s, 5, 2, mo) || !Digits(s, 8, 2, d) ||
+      !Digits(s, 11, 2, h) || !Digits(s, 14, 2, mi) || !Digits(s, 17, 2, se)) {
     return Status::InvalidArgument("time is not in the form yyyy-MM-dd HH:mm:ss");
   }
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > DaysInMonth(y, mo) ||

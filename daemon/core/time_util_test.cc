@@ -1,7 +1,6 @@
 // Tests of Beijing-time parsing and formatting and of durations.
 
 #include "daemon/core/time_util.h"
-#include "tests/fakes/test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +8,8 @@
 #include <ctime>
 #include <optional>
 #include <string>
+
+#include "tests/fakes/test_util.h"
 
 namespace hs {
 namespace {

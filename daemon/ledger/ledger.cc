@@ -68,25 +68,59 @@ ON CONFLICT (name) DO UPDATE SET code = excluded.code WHERE units.code = '' AND 
 
 void BindRun(sql::Stmt& st, const SyncRun& r) {
   st.Bind(1, r.source).Bind(2, r.started_ms);
-  if (r.finished_ms > 0) st.Bind(3, r.finished_ms); else st.BindNull(3);
-  st.Bind(4, r.outcome).Bind(5, r.pages).Bind(6, r.fetched).Bind(7, r.inserted).Bind(8, r.updated)
-      .Bind(9, r.unchanged).Bind(10, r.stale).Bind(11, r.rejected).Bind(12, r.events)
-      .Bind(13, r.idle_runs).Bind(14, r.error_code).Bind(15, r.error);
+  if (r.finished_ms > 0)
+    st.Bind(3, r.finished_ms);
+  else
+    st.BindNull(3);
+  st.Bind(4, r.outcome)
+      .Bind(5, r.pages)
+      .Bind(6, r.fetched)
+      .Bind(7, r.inserted)
+      .Bind(8, r.updated)
+      .Bind(9, r.unchanged)
+      .Bind(10, r.stale)
+      .Bind(11, r.rejected)
+      .Bind(12, r.events)
+      .Bind(13, r.idle_runs)
+      .Bind(14, r.error_code)
+      .Bind(15, r.error);
 }
 
 // Ticket fields are bound by reference: the ticket outlives the statement's Run().
 void BindTicket(sql::Stmt& st, std::string_view source, const Ticket& t, int64_t history_count,
                 int64_t event_count, int64_t raw_hash, int64_t now_s) {
-  st.BindRef(1, source).BindRef(2, t.external_id).BindRef(3, t.external_ref).BindRef(4, t.channel)
-      .BindRef(5, t.kind).BindRef(6, t.category).BindRef(7, t.title).BindRef(8, t.content)
-      .BindRef(9, t.address).BindRef(10, t.complainant).BindRef(11, t.phone)
-      .BindRef(12, t.id_number).BindRef(13, t.unit).BindRef(14, t.unit_code)
-      .Bind(15, t.accepted_at).Bind(16, t.deadline).Bind(17, t.extended_deadline)
-      .BindRef(18, t.state).Bind(19, t.closed_at).BindRef(20, t.closure_text)
-      .BindRef(21, t.revisit_result).Bind(22, t.revisited_at).Bind(23, t.rework_count)
-      .Bind(24, int64_t{t.deputy}).Bind(25, int64_t{t.enterprise}).Bind(26, history_count)
-      .Bind(27, raw_hash).Bind(28, t.updated_at).BindRef(29, t.raw).Bind(30, now_s)
-      .Bind(31, now_s).Bind(32, event_count);
+  st.BindRef(1, source)
+      .BindRef(2, t.external_id)
+      .BindRef(3, t.external_ref)
+      .BindRef(4, t.channel)
+      .BindRef(5, t.kind)
+      .BindRef(6, t.category)
+      .BindRef(7, t.title)
+      .BindRef(8, t.content)
+      .BindRef(9, t.address)
+      .BindRef(10, t.complainant)
+      .BindRef(11, t.phone)
+      .BindRef(12, t.id_number)
+      .BindRef(13, t.unit)
+      .BindRef(14, t.unit_code)
+      .Bind(15, t.accepted_at)
+      .Bind(16, t.deadline)
+      .Bind(17, t.extended_deadline)
+      .BindRef(18, t.state)
+      .Bind(19, t.closed_at)
+      .BindRef(20, t.closure_text)
+      .BindRef(21, t.revisit_result)
+      .Bind(22, t.revisited_at)
+      .Bind(23, t.rework_count)
+      .Bind(24, int64_t{t.deputy})
+      .Bind(25, int64_t{t.enterprise})
+      .Bind(26, history_count)
+      .Bind(27, raw_hash)
+      .Bind(28, t.updated_at)
+      .BindRef(29, t.raw)
+      .Bind(30, now_s)
+      .Bind(31, now_s)
+      .Bind(32, event_count);
 }
 
 Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
@@ -94,7 +128,8 @@ Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
     return Status::InvalidArgument("synchronous must be FULL or NORMAL");
   }
   std::string pragmas =
-      // Only takes effect on a new, empty database: order rows of ~2 KB pack better into 16 KiB pages.
+      // Only takes effect on a new, empty database: order rows of ~2 KB pack better into 16 KiB
+      // pages.
       "PRAGMA page_size = 16384;"
       "PRAGMA busy_timeout = 5000;"
       "PRAGMA foreign_keys = ON;"
@@ -104,7 +139,9 @@ Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
   if (!o.read_only) {
     pragmas +=
         "PRAGMA journal_mode = WAL;"
-        "PRAGMA synchronous = " + o.synchronous + ";"
+        "PRAGMA synchronous = " +
+        o.synchronous +
+        ";"
         "PRAGMA wal_autocheckpoint = 1000;"
         "PRAGMA journal_size_limit = 67108864;";
   }
@@ -134,7 +171,8 @@ Ledger::~Ledger() = default;
 
 int Ledger::LatestSchemaVersion() { return AllMigrations().back().version; }
 
-Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const LedgerOptions& options) {
+Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path,
+                                             const LedgerOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->read_only = options.read_only;
@@ -150,8 +188,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, const Ledg
   impl->db = std::move(db).value();
   Status pragmas = SetPragmas(impl->db, options);
   if (pragmas.code() == StatusCode::kRejected) {
-    return pragmas.WithContext(path + " is damaged or not a ledger; stop the service and restore it "
-                                      "from a backup");
+    return pragmas.WithContext(path +
+                               " is damaged or not a ledger; stop the service and restore it "
+                               "from a backup");
   }
   HS_RETURN_IF_ERROR(pragmas);
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(impl)));
@@ -219,8 +258,8 @@ Result<std::string> Ledger::IntegrityCheck() {
 
 Result<std::string> Ledger::LoadCursor(std::string_view source) {
   std::lock_guard lock(impl_->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st,
-                      sql::Stmt::Prepare(impl_->db, "SELECT cursor FROM cursors WHERE source = ?1"));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt st, sql::Stmt::Prepare(impl_->db, "SELECT cursor FROM cursors WHERE source = ?1"));
   st.Bind(1, source);
   HS_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? st.Text(0) : std::string();
@@ -228,8 +267,9 @@ Result<std::string> Ledger::LoadCursor(std::string_view source) {
 
 namespace {
 
-// A fast 64-bit hash of a record's bytes to skip unchanged re-reads; not a security hash. Should the
-// standard library's hash ever change, each stored record is rewritten once, with no new events.
+// A fast 64-bit hash of a record's bytes to skip unchanged re-reads; not a security hash. Should
+// the standard library's hash ever change, each stored record is rewritten once, with no new
+// events.
 int64_t ChangeHash(std::string_view raw) {
   return static_cast<int64_t>(std::hash<std::string_view>{}(raw));
 }
@@ -255,17 +295,30 @@ Status InsertEvents(Ledger::Impl& im, int64_t ticket_id, int64_t first_n, const 
     }
     for (size_t k = 0; k < n; ++k, ++i) {
       const int b = static_cast<int>(k) * kEventColumns;
-      st.Bind(b + 1, ticket_id).Bind(b + 2, first_n + static_cast<int64_t>(done + k))
+      st.Bind(b + 1, ticket_id)
+          .Bind(b + 2, first_n + static_cast<int64_t>(done + k))
           .Bind(b + 12, now_s);
       if (i < t.history.size()) {
         const HistoryEntry& h = t.history[i];
-        st.BindRef(b + 3, "log").Bind(b + 4, int64_t(i)).Bind(b + 5, h.at).BindRef(b + 6, h.action)
-            .BindRef(b + 7, h.unit).BindRef(b + 8, h.note).BindRef(b + 9, h.result)
-            .BindRef(b + 10, h.external_ref).BindRef(b + 11, "");
+        st.BindRef(b + 3, "log")
+            .Bind(b + 4, int64_t(i))
+            .Bind(b + 5, h.at)
+            .BindRef(b + 6, h.action)
+            .BindRef(b + 7, h.unit)
+            .BindRef(b + 8, h.note)
+            .BindRef(b + 9, h.result)
+            .BindRef(b + 10, h.external_ref)
+            .BindRef(b + 11, "");
       } else {
-        st.BindRef(b + 3, "state").Bind(b + 4, int64_t{0}).Bind(b + 5, t.updated_at)
-            .BindRef(b + 6, t.state).BindRef(b + 7, t.unit).BindRef(b + 8, "").BindRef(b + 9, "")
-            .BindRef(b + 10, "").BindRef(b + 11, *from_state);
+        st.BindRef(b + 3, "state")
+            .Bind(b + 4, int64_t{0})
+            .Bind(b + 5, t.updated_at)
+            .BindRef(b + 6, t.state)
+            .BindRef(b + 7, t.unit)
+            .BindRef(b + 8, "")
+            .BindRef(b + 9, "")
+            .BindRef(b + 10, "")
+            .BindRef(b + 11, *from_state);
       }
     }
     HS_RETURN_IF_ERROR(st.Run());
@@ -275,7 +328,8 @@ Status InsertEvents(Ledger::Impl& im, int64_t ticket_id, int64_t first_n, const 
   return Status::Ok();
 }
 
-// The cache key of a unit as a ticket names it: a later ticket may bring the code an earlier lacked.
+// The cache key of a unit as a ticket names it: a later ticket may bring the code an earlier
+// lacked.
 std::string UnitKey(const Ticket& t) { return t.unit + '\x1f' + t.unit_code; }
 
 Status UpsertUnit(Ledger::Impl& im, const Ticket& t) {
@@ -339,8 +393,12 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
 Status UpsertRejects(Ledger::Impl& im, std::string_view source, const std::vector<Reject>& rejects,
                      int64_t now_s) {
   for (const Reject& r : rejects) {
-    im.upsert_reject.Bind(1, source).Bind(2, r.source_id).Bind(3, r.reason).BindBlob(4, r.raw)
-        .Bind(5, crypto::Sha256Hex(r.raw)).Bind(6, now_s);
+    im.upsert_reject.Bind(1, source)
+        .Bind(2, r.source_id)
+        .Bind(3, r.reason)
+        .BindBlob(4, r.raw)
+        .Bind(5, crypto::Sha256Hex(r.raw))
+        .Bind(6, now_s);
     HS_RETURN_IF_ERROR(im.upsert_reject.Run());
   }
   return Status::Ok();
@@ -419,15 +477,20 @@ Status Ledger::FinishRun(SyncRun& run, int64_t now_ms) {
   const bool idle = run.outcome == "ok" && run.fetched == 0;
   if (idle && run.id == 0) {
     // Extend the previous row when it is an idle successful run too.
-    HS_ASSIGN_OR_RETURN(sql::Stmt last, sql::Stmt::Prepare(im.db,
-        "SELECT id, idle_runs FROM sync_runs WHERE source = ?1 ORDER BY id DESC LIMIT 1 "));
+    HS_ASSIGN_OR_RETURN(
+        sql::Stmt last,
+        sql::Stmt::Prepare(
+            im.db,
+            "SELECT id, idle_runs FROM sync_runs WHERE source = ?1 ORDER BY id DESC LIMIT 1 "));
     last.Bind(1, run.source);
     HS_ASSIGN_OR_RETURN(bool row, last.Step());
     if (row) {
       int64_t id = last.Int(0);
-      HS_ASSIGN_OR_RETURN(sql::Stmt prev, sql::Stmt::Prepare(im.db,
-          "UPDATE sync_runs SET finished_ms = ?1, idle_runs = idle_runs + 1 "
-          "WHERE id = ?2 AND outcome = 'ok' AND fetched = 0"));
+      HS_ASSIGN_OR_RETURN(
+          sql::Stmt prev,
+          sql::Stmt::Prepare(im.db,
+                             "UPDATE sync_runs SET finished_ms = ?1, idle_runs = idle_runs + 1 "
+                             "WHERE id = ?2 AND outcome = 'ok' AND fetched = 0"));
       prev.Bind(1, now_ms).Bind(2, id);
       HS_RETURN_IF_ERROR(prev.Run());
       if (im.db.Changes() == 1) run.id = id;
@@ -439,7 +502,8 @@ Status Ledger::FinishRun(SyncRun& run, int64_t now_ms) {
   HS_ASSIGN_OR_RETURN(sql::Stmt health, sql::Stmt::Prepare(im.db, run.outcome == "ok" ? R"(
 INSERT INTO adapter_state (source, last_success_ms, failures_in_a_row) VALUES (?1, ?2, 0)
 ON CONFLICT (source) DO UPDATE SET last_success_ms = excluded.last_success_ms,
-  failures_in_a_row = 0)" : R"(
+  failures_in_a_row = 0)"
+                                                                                      : R"(
 INSERT INTO adapter_state (source, last_failure_ms, last_error, failures_in_a_row)
 VALUES (?1, ?2, ?3, 1)
 ON CONFLICT (source) DO UPDATE SET last_failure_ms = excluded.last_failure_ms,
@@ -452,10 +516,13 @@ ON CONFLICT (source) DO UPDATE SET last_failure_ms = excluded.last_failure_ms,
 
 Result<int64_t> Ledger::MarkInterruptedRuns(int64_t now_ms) {
   std::lock_guard lock(impl_->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(impl_->db,
-      "UPDATE sync_runs SET outcome = 'interrupted', finished_ms = coalesce(finished_ms, ?1), "
-      "error = 'the daemon stopped during this run; its committed pages are kept' "
-      "WHERE outcome = 'running'"));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt st,
+      sql::Stmt::Prepare(
+          impl_->db,
+          "UPDATE sync_runs SET outcome = 'interrupted', finished_ms = coalesce(finished_ms, ?1), "
+          "error = 'the daemon stopped during this run; its committed pages are kept' "
+          "WHERE outcome = 'running'"));
   st.Bind(1, now_ms);
   HS_RETURN_IF_ERROR(st.Run());
   return impl_->db.Changes();

@@ -66,10 +66,11 @@ class Ledger {
  public:
   ~Ledger();
 
-  // Opens (creating if needed), sets pragmas, migrates and checks. Errors: Unavailable when the file
-  // cannot be opened; Rejected when the database is newer than this binary or fails quick_check
-  // (the message says what to do); Internal for other SQLite failures.
-  static Result<std::unique_ptr<Ledger>> Open(const std::string& path, const LedgerOptions& options);
+  // Opens (creating if needed), sets pragmas, migrates and checks. Errors: Unavailable when the
+  // file cannot be opened; Rejected when the database is newer than this binary or fails
+  // quick_check (the message says what to do); Internal for other SQLite failures.
+  static Result<std::unique_ptr<Ledger>> Open(const std::string& path,
+                                              const LedgerOptions& options);
 
   // The newest schema version this binary knows.
   static int LatestSchemaVersion();
@@ -85,8 +86,9 @@ class Ledger {
   Result<std::string> LoadCursor(std::string_view source);
 
   // In ONE transaction: upserts the tickets (keeping the newest version of each), appends their new
-  // log entries and state changes as events, stores the rejects, saves `cursor` and the run's counts.
-  // On error nothing is written and `run` is unchanged. Errors: Unavailable (busy, disk full, I/O).
+  // log entries and state changes as events, stores the rejects, saves `cursor` and the run's
+  // counts. On error nothing is written and `run` is unchanged. Errors: Unavailable (busy, disk
+  // full, I/O).
   Result<PageStats> CommitPage(std::string_view source, const std::vector<Ticket>& tickets,
                                const std::vector<Reject>& rejects, std::string_view cursor,
                                SyncRun& run, int64_t now_ms);

@@ -18,8 +18,8 @@ struct Ledger::Impl {
 
   // Prepared on first write (a read-only ledger never prepares them).
   bool prepared = false;
-  sql::Stmt select_ticket, insert_ticket, update_ticket, touch_ticket, upsert_reject,
-      save_cursor, insert_run, update_run, upsert_unit;
+  sql::Stmt select_ticket, insert_ticket, update_ticket, touch_ticket, upsert_reject, save_cursor,
+      insert_run, update_run, upsert_unit;
   std::set<std::string, std::less<>> known_units;  // Units already upserted, as "name\x1fcode".
   // insert_events[n - 1] inserts n log entries in one statement; prepared on first use.
   static constexpr size_t kEventBatch = 8;

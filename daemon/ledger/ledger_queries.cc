@@ -54,9 +54,12 @@ Result<std::vector<AdapterStatus>> AdapterStatuses(Ledger& ledger,
   std::map<std::string, AdapterStatus> by_source;
   for (const std::string& name : configured) by_source[name].source = name;
 
-  HS_ASSIGN_OR_RETURN(sql::Stmt tickets, sql::Stmt::Prepare(im->db,
-      "SELECT source, count(*), sum(state IN ('pending', 'in_progress', 'extension_review')), "
-      "max(source_updated_at) FROM tickets GROUP BY source"));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt tickets,
+      sql::Stmt::Prepare(
+          im->db,
+          "SELECT source, count(*), sum(state IN ('pending', 'in_progress', 'extension_review')), "
+          "max(source_updated_at) FROM tickets GROUP BY source"));
   for (;;) {
     HS_ASSIGN_OR_RETURN(bool row, tickets.Step());
     if (!row) break;
@@ -65,16 +68,20 @@ Result<std::vector<AdapterStatus>> AdapterStatuses(Ledger& ledger,
     a.open_tickets = tickets.Int(2);
     a.newest_change = tickets.OptInt(3);
   }
-  HS_ASSIGN_OR_RETURN(sql::Stmt rejects, sql::Stmt::Prepare(im->db,
-      "SELECT source, count(*) FROM rejects GROUP BY source"));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt rejects,
+      sql::Stmt::Prepare(im->db, "SELECT source, count(*) FROM rejects GROUP BY source"));
   for (;;) {
     HS_ASSIGN_OR_RETURN(bool row, rejects.Step());
     if (!row) break;
     by_source[rejects.Text(0)].rejects = rejects.Int(1);
   }
-  HS_ASSIGN_OR_RETURN(sql::Stmt health, sql::Stmt::Prepare(im->db,
-      "SELECT source, last_success_ms, last_failure_ms, last_error, failures_in_a_row "
-      "FROM adapter_state"));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt health,
+      sql::Stmt::Prepare(
+          im->db,
+          "SELECT source, last_success_ms, last_failure_ms, last_error, failures_in_a_row "
+          "FROM adapter_state"));
   for (;;) {
     HS_ASSIGN_OR_RETURN(bool row, health.Step());
     if (!row) break;
@@ -84,8 +91,8 @@ Result<std::vector<AdapterStatus>> AdapterStatuses(Ledger& ledger,
     a.last_error = health.Text(3);
     a.failures_in_a_row = health.Int(4);
   }
-  HS_ASSIGN_OR_RETURN(sql::Stmt cursors, sql::Stmt::Prepare(im->db,
-      "SELECT source, updated_at FROM cursors"));
+  HS_ASSIGN_OR_RETURN(sql::Stmt cursors,
+                      sql::Stmt::Prepare(im->db, "SELECT source, updated_at FROM cursors"));
   for (;;) {
     HS_ASSIGN_OR_RETURN(bool row, cursors.Step());
     if (!row) break;
@@ -109,7 +116,10 @@ FROM sync_runs
 WHERE (?1 = '' OR source = ?1) AND coalesce(finished_ms, started_ms) >= ?2
   AND (?3 = 0 OR outcome IN ('failed', 'interrupted')) AND id > ?4
 ORDER BY id DESC LIMIT ?5)"));
-  st.Bind(1, f.source).Bind(2, f.since_ms).Bind(3, int64_t{f.failed_only}).Bind(4, f.after_id)
+  st.Bind(1, f.source)
+      .Bind(2, f.since_ms)
+      .Bind(3, int64_t{f.failed_only})
+      .Bind(4, f.after_id)
       .Bind(5, int64_t{f.limit});
   std::vector<SyncRun> out;
   for (;;) {
@@ -201,8 +211,11 @@ FROM events WHERE ticket_id = ?1 ORDER BY coalesce(at, 0), kind = 'state', seq, 
 Result<std::vector<RejectRow>> ListRejects(Ledger& ledger, const std::string& source, int limit) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db,
-      std::string(kRejectColumns) + "WHERE ?1 = '' OR source = ?1 ORDER BY last_seen DESC, id DESC LIMIT ?2"));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt st,
+      sql::Stmt::Prepare(
+          im->db, std::string(kRejectColumns) +
+                      "WHERE ?1 = '' OR source = ?1 ORDER BY last_seen DESC, id DESC LIMIT ?2"));
   st.Bind(1, source).Bind(2, int64_t{limit});
   std::vector<RejectRow> out;
   for (;;) {
@@ -220,16 +233,19 @@ Result<RejectRow> GetReject(Ledger& ledger, int64_t id) {
                       sql::Stmt::Prepare(im->db, std::string(kRejectColumns) + "WHERE id = ?1"));
   st.Bind(1, id);
   HS_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return Status::NotFound("no reject with id " + std::to_string(id) + "; see `rejects list`");
+  if (!row)
+    return Status::NotFound("no reject with id " + std::to_string(id) + "; see `rejects list`");
   return ReadReject(st);
 }
 
 Result<Totals> CountAll(Ledger& ledger) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db,
-      "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM events), "
-      "(SELECT count(*) FROM rejects), (SELECT count(*) FROM sync_runs)"));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt st,
+      sql::Stmt::Prepare(im->db,
+                         "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM events), "
+                         "(SELECT count(*) FROM rejects), (SELECT count(*) FROM sync_runs)"));
   HS_ASSIGN_OR_RETURN(bool row, st.Step());
   (void)row;
   return Totals{st.Int(0), st.Int(1), st.Int(2), st.Int(3)};

@@ -31,11 +31,11 @@ Result<std::vector<AdapterStatus>> AdapterStatuses(Ledger& ledger,
                                                    const std::vector<std::string>& configured);
 
 struct RunFilter {
-  std::string source;     // "" = all.
-  int64_t since_ms = 0;   // Runs that started at or after.
+  std::string source;    // "" = all.
+  int64_t since_ms = 0;  // Runs that started at or after.
   bool failed_only = false;
-  int64_t after_id = 0;   // Runs with a larger id (for --follow).
-  int limit = 20;         // The newest `limit` runs, returned oldest first.
+  int64_t after_id = 0;  // Runs with a larger id (for --follow).
+  int limit = 20;        // The newest `limit` runs, returned oldest first.
 };
 Result<std::vector<SyncRun>> ListRuns(Ledger& ledger, const RunFilter& filter);
 

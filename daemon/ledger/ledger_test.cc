@@ -74,8 +74,7 @@ std::vector<EventRow> EventsOfKind(const TicketRecord& r, std::string_view kind)
   for (const EventRow& e : r.events) {
     if (e.kind == kind) out.push_back(e);
   }
-  std::sort(out.begin(), out.end(),
-            [](const EventRow& a, const EventRow& b) { return a.n < b.n; });
+  std::sort(out.begin(), out.end(), [](const EventRow& a, const EventRow& b) { return a.n < b.n; });
   return out;
 }
 

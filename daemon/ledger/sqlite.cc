@@ -3,12 +3,13 @@
 namespace hs::sql {
 
 Status FromSqlite(int rc, std::string_view what, sqlite3* db) {
-  std::string msg = std::string(what) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string msg =
+      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_OK:
     case SQLITE_ROW:
-    case SQLITE_DONE: return Status::Ok();
+    case SQLITE_DONE:
+      return Status::Ok();
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_FULL:
@@ -108,9 +109,7 @@ Stmt& Stmt::BindRef(int i, std::string_view v) {
                       SQLITE_UTF8);
   return *this;
 }
-Stmt& Stmt::Bind(int i, const std::optional<int64_t>& v) {
-  return v ? Bind(i, *v) : BindNull(i);
-}
+Stmt& Stmt::Bind(int i, const std::optional<int64_t>& v) { return v ? Bind(i, *v) : BindNull(i); }
 Stmt& Stmt::BindBlob(int i, std::string_view v) {
   sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
   return *this;

@@ -34,7 +34,8 @@ class MaskingSink final : public spdlog::sinks::base_sink<std::mutex> {
 
 struct State {
   std::mutex mu;
-  std::shared_ptr<spdlog::sinks::dist_sink_mt> targets = std::make_shared<spdlog::sinks::dist_sink_mt>();
+  std::shared_ptr<spdlog::sinks::dist_sink_mt> targets =
+      std::make_shared<spdlog::sinks::dist_sink_mt>();
   std::shared_ptr<MaskingSink> masking = std::make_shared<MaskingSink>(targets);
   spdlog::level::level_enum level = spdlog::level::info;
   bool initialised = false;
@@ -47,7 +48,8 @@ State& GetState() {
 
 // Under systemd, journald adds its own timestamp.
 const char* Pattern() {
-  return std::getenv("JOURNAL_STREAM") != nullptr ? "%l [%n] %v" : "%Y-%m-%d %H:%M:%S.%e %l [%n] %v";
+  return std::getenv("JOURNAL_STREAM") != nullptr ? "%l [%n] %v"
+                                                  : "%Y-%m-%d %H:%M:%S.%e %l [%n] %v";
 }
 
 void ApplyDefaults(State& st) {

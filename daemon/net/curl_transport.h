@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <cstdint>
-#include <string>
 #include <memory>
+#include <string>
 
 #include "daemon/core/http.h"
 
@@ -17,8 +17,9 @@ struct CurlOptions {
   // A transfer slower than low_speed_bytes per second for low_speed_seconds is aborted.
   int64_t low_speed_bytes = 1024;
   int64_t low_speed_seconds = 30;
-  int64_t max_body_bytes = 32 << 20;  // Enforced in the write callback: chunked bodies have no size.
-  std::string ca_file;                // Empty: the system's trust store.
+  int64_t max_body_bytes =
+      32 << 20;         // Enforced in the write callback: chunked bodies have no size.
+  std::string ca_file;  // Empty: the system's trust store.
   // When set and true, a transfer in progress is abandoned within about a second (Unavailable).
   const std::atomic<bool>* cancel = nullptr;
 };
@@ -32,7 +33,8 @@ class CurlTransport final : public HttpTransport {
 
   Result<HttpResponse> Send(const HttpRequest& request) override;
 
-  // Process-wide libcurl set-up; call once from main before any thread starts. Also ignores SIGPIPE.
+  // Process-wide libcurl set-up; call once from main before any thread starts. Also ignores
+  // SIGPIPE.
   static void GlobalInit();
 
  private:

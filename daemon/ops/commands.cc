@@ -34,7 +34,8 @@ struct LedgerArgs {
   Result<std::string> Path() {
     if (!db.empty()) return db;
     if (config.empty()) {
-      return Status::InvalidArgument("give --config FILE (or --db FILE) to say which ledger to read");
+      return Status::InvalidArgument(
+          "give --config FILE (or --db FILE) to say which ledger to read");
     }
     HS_ASSIGN_OR_RETURN(config::Config cfg, config::Load(config));
     configured_adapters = cfg.adapter_names;
@@ -50,9 +51,12 @@ void AddLedgerOptions(CLI::App* cmd, LedgerArgs& a) {
 int Fail(const Status& s) {
   std::cerr << "hotline-sync: " << MaskText(s.message()) << "\n";
   switch (s.code()) {
-    case StatusCode::kInvalidArgument: return kExitUsage;
-    case StatusCode::kRejected: return kExitDatabase;
-    default: return kExitFailure;
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
+    case StatusCode::kRejected:
+      return kExitDatabase;
+    default:
+      return kExitFailure;
   }
 }
 
@@ -104,7 +108,8 @@ int StatusCmd(LedgerArgs& args, bool json) {
       w.StartObject();
       Key(w, "adapter", a.source);
       Key(w, "last_success_ms", a.last_success_ms);
-      Key(w, "lag_ms", a.last_success_ms ? std::optional<int64_t>(NowMs() - *a.last_success_ms) : std::nullopt);
+      Key(w, "lag_ms",
+          a.last_success_ms ? std::optional<int64_t>(NowMs() - *a.last_success_ms) : std::nullopt);
       Key(w, "tickets", a.tickets);
       Key(w, "open_tickets", a.open_tickets);
       Key(w, "rejects", a.rejects);
@@ -122,10 +127,11 @@ int StatusCmd(LedgerArgs& args, bool json) {
   Table t({"adapter", "last good pull", "lag", "tickets", "open", "rejects", "failing",
            "newest change", "last error"});
   for (const auto& a : *rows) {
-    t.AddRow({a.source, TimeOrDash(a.last_success_ms ? std::optional<int64_t>(*a.last_success_ms / 1000) : std::nullopt),
+    t.AddRow({a.source,
+              TimeOrDash(a.last_success_ms ? std::optional<int64_t>(*a.last_success_ms / 1000)
+                                           : std::nullopt),
               a.last_success_ms ? FormatDurationMillis(NowMs() - *a.last_success_ms) : "-",
-              std::to_string(a.tickets),
-              std::to_string(a.open_tickets), std::to_string(a.rejects),
+              std::to_string(a.tickets), std::to_string(a.open_tickets), std::to_string(a.rejects),
               a.failures_in_a_row > 0 ? std::to_string(a.failures_in_a_row) + " runs" : "no",
               TimeOrDash(a.newest_change),
               a.last_error.empty() ? "-" : Truncate(MaskText(a.last_error), 70)});
@@ -179,7 +185,9 @@ void PrintRuns(const std::vector<ledger::SyncRun>& runs, bool json, bool header)
   Table t({"run", "started", "adapter", "outcome", "took", "fetched", "new", "updated", "rejected",
            "events", "note"});
   for (const auto& r : runs) {
-    std::string note = r.error.empty() ? "" : MaskText(r.error_code.empty() ? r.error : r.error_code + ": " + r.error);
+    std::string note =
+        r.error.empty() ? ""
+                        : MaskText(r.error_code.empty() ? r.error : r.error_code + ": " + r.error);
     if (r.idle_runs > 0) {
       note = "no changes; " + std::to_string(r.idle_runs + 1) + " runs until " +
              FormatShanghaiTime(r.finished_ms / 1000).substr(11);
@@ -208,8 +216,9 @@ int Log(LedgerArgs& args, const LogArgs& la) {
     } else if (as_duration.ok()) {
       f.since_ms = NowMs() - *as_duration;
     } else {
-      return Fail(Status::InvalidArgument("--since takes \"yyyy-MM-dd HH:mm:ss\" (Beijing time) or a "
-                                          "duration such as 2h"));
+      return Fail(
+          Status::InvalidArgument("--since takes \"yyyy-MM-dd HH:mm:ss\" (Beijing time) or a "
+                                  "duration such as 2h"));
     }
   }
   auto runs = ledger::ListRuns(**ledger, f);
@@ -296,18 +305,24 @@ int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
     f.AddRow({"状态", std::string(StateLabel(t.state))});
     f.AddRow({"渠道 / 类型 / 分类", t.channel + " / " + t.kind + " / " + t.category});
     f.AddRow({"承办单位", t.unit + (t.unit_code.empty() ? "" : " (" + t.unit_code + ")")});
-    f.AddRow({"诉求人 / 电话 / 证件", (t.complainant.empty() ? "-" : MaskName(t.complainant)) + " / " +
-                                          (t.phone.empty() ? "-" : MaskPhone(t.phone)) + " / " +
+    f.AddRow({"诉求人 / 电话 / 证件", (t.complainant.empty() ? "-" : MaskName(t.complainant)) +
+                                          " / " + (t.phone.empty() ? "-" : MaskPhone(t.phone)) +
+                                          " / " +
                                           (t.id_number.empty() ? "-" : MaskIdNumber(t.id_number))});
     f.AddRow({"标题", Truncate(MaskText(t.title), 80)});
-    f.AddRow({"受理 / 时限", TimeOrDash(t.accepted_at) + " / " + TimeOrDash(t.deadline) +
-                                (t.extended_deadline ? " (延期至 " + TimeOrDash(t.extended_deadline) + ")" : "")});
+    f.AddRow(
+        {"受理 / 时限",
+         TimeOrDash(t.accepted_at) + " / " + TimeOrDash(t.deadline) +
+             (t.extended_deadline ? " (延期至 " + TimeOrDash(t.extended_deadline) + ")" : "")});
     f.AddRow({"办结 / 回访", TimeOrDash(t.closed_at) + " / " +
-                                (t.revisit_result.empty() ? "-" : t.revisit_result + " " + TimeOrDash(t.revisited_at))});
+                                 (t.revisit_result.empty()
+                                      ? "-"
+                                      : t.revisit_result + " " + TimeOrDash(t.revisited_at))});
     f.AddRow({"返工次数", std::to_string(t.rework_count)});
     if (!t.external_ref.empty()) f.AddRow({"外部编号", t.external_ref});
     f.AddRow({"最后更新", FormatShanghaiTime(t.updated_at)});
-    f.AddRow({"首次同步 / 最近读取", FormatShanghaiTime(r.first_seen) + " / " + FormatShanghaiTime(r.last_seen)});
+    f.AddRow({"首次同步 / 最近读取",
+              FormatShanghaiTime(r.first_seen) + " / " + FormatShanghaiTime(r.last_seen)});
     f.Print(std::cout);
     std::cout << "\n流转记录 (timeline)\n";
     Table tl({"time", "action", "unit", "note"});
@@ -360,7 +375,8 @@ int RejectsList(LedgerArgs& args, const std::string& adapter, int limit, bool js
   }
   Table t({"id", "adapter", "record", "last seen", "times", "reason"});
   for (const auto& r : *rows) {
-    t.AddRow({std::to_string(r.id), r.source, r.source_id.empty() ? "-" : Truncate(MaskText(r.source_id), 40),
+    t.AddRow({std::to_string(r.id), r.source,
+              r.source_id.empty() ? "-" : Truncate(MaskText(r.source_id), 40),
               FormatShanghaiTime(r.last_seen), std::to_string(r.seen_count),
               Truncate(MaskText(r.reason), 90)});
   }
@@ -448,8 +464,9 @@ int Sim(hotline12345::SimOptions o, const std::string& secret_file) {
 }  // namespace
 
 int Main(int argc, char** argv) {
-  CLI::App app{"hotline-sync: keeps a city's 12345 hotline, petition and provincial platforms in "
-               "step, in one SQLite ledger."};
+  CLI::App app{
+      "hotline-sync: keeps a city's 12345 hotline, petition and provincial platforms in "
+      "step, in one SQLite ledger."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "hotline-sync 0.1.0");
 
@@ -465,7 +482,8 @@ int Main(int argc, char** argv) {
 
   LedgerArgs status_args;
   bool status_json = false;
-  auto* status = app.add_subcommand("status", "per adapter: last good pull, tickets, rejects, errors");
+  auto* status =
+      app.add_subcommand("status", "per adapter: last good pull, tickets, rejects, errors");
   AddLedgerOptions(status, status_args);
   status->add_flag("--json", status_json, "machine-readable output");
 
@@ -474,9 +492,11 @@ int Main(int argc, char** argv) {
   auto* log = app.add_subcommand("log", "the sync log: one line per pull run");
   AddLedgerOptions(log, log_args);
   log->add_option("--adapter", la.adapter, "only this adapter");
-  log->add_option("--since", la.since, "runs since a time (\"2023-06-12 10:00:00\") or for a duration (\"2h\")");
+  log->add_option("--since", la.since,
+                  "runs since a time (\"2023-06-12 10:00:00\") or for a duration (\"2h\")");
   log->add_flag("--failed", la.failed, "only failed or interrupted runs");
-  log->add_option("--limit,-n", la.limit, "how many of the newest runs")->check(CLI::Range(1, 100000));
+  log->add_option("--limit,-n", la.limit, "how many of the newest runs")
+      ->check(CLI::Range(1, 100000));
   log->add_flag("--follow,-f", la.follow, "keep printing new runs");
   log->add_flag("--json", la.json, "one JSON object per line");
 
@@ -484,7 +504,9 @@ int Main(int argc, char** argv) {
   std::string ticket_ref;
   bool ticket_json = false;
   auto* ticket = app.add_subcommand("ticket", "one order's fields and timeline");
-  ticket->add_option("REF", ticket_ref, "ledger id, platform number (gdbh) or external number (wbbh)")->required();
+  ticket
+      ->add_option("REF", ticket_ref, "ledger id, platform number (gdbh) or external number (wbbh)")
+      ->required();
   AddLedgerOptions(ticket, ticket_args);
   ticket->add_flag("--json", ticket_json, "machine-readable output");
 
@@ -511,21 +533,35 @@ int Main(int argc, char** argv) {
   sim->add_option("--bind", sim_opts.bind, "address to listen on")->capture_default_str();
   sim->add_option("--port", sim_opts.port, "port (0: any free one)")->capture_default_str();
   sim->add_option("--app-key", sim_opts.app_key, "accepted X-App-Key")->capture_default_str();
-  sim->add_option("--app-secret-file", sim_secret_file, "file with the signing secret (default: \"sim-secret\")");
+  sim->add_option("--app-secret-file", sim_secret_file,
+                  "file with the signing secret (default: \"sim-secret\")");
   sim->add_option("--seed", sim_opts.seed, "world seed")->capture_default_str();
-  sim->add_option("--count", sim_opts.orders, "orders in the generated world")->capture_default_str();
-  sim->add_option("--orders", sim_opts.orders_file,
-                  "serve the records of this file (JSON lines, the contract's field names) instead");
-  sim->add_option("--days-before", sim_opts.days_before, "days of orders that exist at start")->capture_default_str();
-  sim->add_option("--days-after", sim_opts.days_after, "days of orders still to come")->capture_default_str();
-  sim->add_option("--speed", sim_opts.speed, "simulated seconds per real second (0: frozen)")->capture_default_str();
-  sim->add_option("--rps", sim_opts.rps, "requests per second before 429 (0: no limit)")->capture_default_str();
-  sim->add_option("--cursor-ttl-ms", sim_opts.cursor_ttl_ms, "cursor lifetime")->capture_default_str();
-  sim->add_option("--latency-ms", sim_opts.faults.latency_ms, "added latency")->capture_default_str();
-  sim->add_option("--error-rate", sim_opts.faults.error_rate, "share of HTTP 503s")->capture_default_str();
-  sim->add_option("--reset-rate", sim_opts.faults.reset_rate, "share of connections closed early")->capture_default_str();
-  sim->add_option("--truncate-rate", sim_opts.faults.truncate_rate, "share of truncated bodies")->capture_default_str();
-  sim->add_option("--malformed-rate", sim_opts.faults.malformed_rate, "share of pages with a malformed record")->capture_default_str();
+  sim->add_option("--count", sim_opts.orders, "orders in the generated world")
+      ->capture_default_str();
+  sim->add_option(
+      "--orders", sim_opts.orders_file,
+      "serve the records of this file (JSON lines, the contract's field names) instead");
+  sim->add_option("--days-before", sim_opts.days_before, "days of orders that exist at start")
+      ->capture_default_str();
+  sim->add_option("--days-after", sim_opts.days_after, "days of orders still to come")
+      ->capture_default_str();
+  sim->add_option("--speed", sim_opts.speed, "simulated seconds per real second (0: frozen)")
+      ->capture_default_str();
+  sim->add_option("--rps", sim_opts.rps, "requests per second before 429 (0: no limit)")
+      ->capture_default_str();
+  sim->add_option("--cursor-ttl-ms", sim_opts.cursor_ttl_ms, "cursor lifetime")
+      ->capture_default_str();
+  sim->add_option("--latency-ms", sim_opts.faults.latency_ms, "added latency")
+      ->capture_default_str();
+  sim->add_option("--error-rate", sim_opts.faults.error_rate, "share of HTTP 503s")
+      ->capture_default_str();
+  sim->add_option("--reset-rate", sim_opts.faults.reset_rate, "share of connections closed early")
+      ->capture_default_str();
+  sim->add_option("--truncate-rate", sim_opts.faults.truncate_rate, "share of truncated bodies")
+      ->capture_default_str();
+  sim->add_option("--malformed-rate", sim_opts.faults.malformed_rate,
+                  "share of pages with a malformed record")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

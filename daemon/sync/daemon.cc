@@ -49,7 +49,8 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
                                           Clock& clock) {
   auto gen = std::make_unique<Generation>();
   if (cfg.adapter_names.empty()) {
-    return Status::InvalidArgument(cfg.file + ": no [adapters.NAME] section; add one, e.g. "
+    return Status::InvalidArgument(cfg.file +
+                                   ": no [adapters.NAME] section; add one, e.g. "
                                    "[adapters.hotline12345]");
   }
   std::random_device seed_source;
@@ -110,7 +111,8 @@ int RunDaemon(const std::string& config_path, bool once) {
   }
   SystemClock clock;
   if (auto n = (*ledger)->MarkInterruptedRuns(clock.NowMillis()); n.ok() && *n > 0) {
-    log->info("{} sync runs were cut short by the previous stop; their committed pages are kept", *n);
+    log->info("{} sync runs were cut short by the previous stop; their committed pages are kept",
+              *n);
   }
   auto gen = Build(*cfg, **ledger, clock);
   if (!gen.ok()) {
@@ -123,7 +125,8 @@ int RunDaemon(const std::string& config_path, bool once) {
     return all_ok ? kExitOk : kExitFailure;
   }
   (*gen)->Start();
-  log->info("hotline-sync started: ledger {}, {} adapter(s)", cfg->ledger_path, cfg->adapter_names.size());
+  log->info("hotline-sync started: ledger {}, {} adapter(s)", cfg->ledger_path,
+            cfg->adapter_names.size());
   Notify("READY=1\nSTATUS=syncing");
 
   std::unique_ptr<Generation> current = std::move(*gen);
@@ -137,10 +140,13 @@ int RunDaemon(const std::string& config_path, bool once) {
       auto next = next_cfg.ok() ? Build(*next_cfg, **ledger, clock)
                                 : Result<std::unique_ptr<Generation>>(next_cfg.status());
       if (!next.ok()) {
-        log->error("reload refused, keeping the running configuration: {}", next.status().message());
+        log->error("reload refused, keeping the running configuration: {}",
+                   next.status().message());
       } else {
-        if (next_cfg->ledger_path != cfg->ledger_path || next_cfg->ledger_synchronous != cfg->ledger_synchronous) {
-          log->warn("[ledger] changes take effect at the next start; still writing {}", cfg->ledger_path);
+        if (next_cfg->ledger_path != cfg->ledger_path ||
+            next_cfg->ledger_synchronous != cfg->ledger_synchronous) {
+          log->warn("[ledger] changes take effect at the next start; still writing {}",
+                    cfg->ledger_path);
         }
         current->StopAndJoin();
         current = std::move(*next);

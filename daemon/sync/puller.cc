@@ -63,7 +63,8 @@ ledger::SyncRun Puller::RunOnce() {
     if (!page.ok()) {
       if (!fetched.page_reject.raw.empty() || !fetched.page_reject.reason.empty()) {
         Status s = ledger_.RecordRejects(run.source, {fetched.page_reject}, clock_.NowMillis());
-        if (!s.ok()) log_->error("could not store the unreadable page in rejects: {}", s.ToString());
+        if (!s.ok())
+          log_->error("could not store the unreadable page in rejects: {}", s.ToString());
         ++run.rejected;
       }
       fail(page.status());
@@ -71,7 +72,8 @@ ledger::SyncRun Puller::RunOnce() {
     }
     if (page->has_more && !stop_.stopped()) next = FetchAsync(page->next_cursor);
     for (const Reject& r : page->rejects) {
-      log_->warn("record {} rejected: {}", r.source_id.empty() ? "(without an id)" : r.source_id, r.reason);
+      log_->warn("record {} rejected: {}", r.source_id.empty() ? "(without an id)" : r.source_id,
+                 r.reason);
     }
     if (page->tickets.empty() && page->rejects.empty() && page->next_cursor == *cursor &&
         !page->has_more) {
@@ -79,15 +81,17 @@ ledger::SyncRun Puller::RunOnce() {
       ++run.pages;
       break;
     }
-    auto stats = ledger_.CommitPage(run.source, page->tickets, page->rejects, page->next_cursor, run,
-                                    clock_.NowMillis());
+    auto stats = ledger_.CommitPage(run.source, page->tickets, page->rejects, page->next_cursor,
+                                    run, clock_.NowMillis());
     if (!stats.ok()) {
       fail(stats.status().WithContext("ledger"));
       break;
     }
     if (stats->history_shrunk > 0) {
-      log_->warn("{} records came with a shorter transfer log than before; the ledger keeps its "
-                 "entries", stats->history_shrunk);
+      log_->warn(
+          "{} records came with a shorter transfer log than before; the ledger keeps its "
+          "entries",
+          stats->history_shrunk);
     }
     *cursor = page->next_cursor;
     if (!page->has_more) run.outcome = "ok";
@@ -118,10 +122,11 @@ void Puller::LogRun(const ledger::SyncRun& run) {
   failures_in_a_row_ = 0;
   last_error_.clear();
   if (run.fetched > 0) {
-    log_->info("pulled {} records in {} pages ({}): {} new, {} updated, {} unchanged, {} stale, "
-               "{} rejected, {} events",
-               run.fetched, run.pages, took, run.inserted, run.updated, run.unchanged, run.stale,
-               run.rejected, run.events);
+    log_->info(
+        "pulled {} records in {} pages ({}): {} new, {} updated, {} unchanged, {} stale, "
+        "{} rejected, {} events",
+        run.fetched, run.pages, took, run.inserted, run.updated, run.unchanged, run.stale,
+        run.rejected, run.events);
   }
 }
 

@@ -1,6 +1,6 @@
-// Puller: the pull loop of one adapter (DESIGN.md flow 1). Each page is committed with its cursor in
-// one ledger transaction; failures back off with full jitter (base 1 s, cap 5 min) or the server's
-// Retry-After; a bad record never stops a sync (the adapter sends it to rejects).
+// Puller: the pull loop of one adapter (DESIGN.md flow 1). Each page is committed with its cursor
+// in one ledger transaction; failures back off with full jitter (base 1 s, cap 5 min) or the
+// server's Retry-After; a bad record never stops a sync (the adapter sends it to rejects).
 //
 // Thread-safety: one Puller runs on one thread; Stop via the shared StopSignal from any thread.
 #pragma once
@@ -21,10 +21,10 @@
 namespace hs::sync {
 
 struct PullerOptions {
-  int64_t interval_ms = 5000;          // Between runs that reached the end of the feed.
-  int64_t backoff_base_ms = 1000;      // Full jitter: a failure waits uniform(0, min(cap, base·2^n)).
+  int64_t interval_ms = 5000;      // Between runs that reached the end of the feed.
+  int64_t backoff_base_ms = 1000;  // Full jitter: a failure waits uniform(0, min(cap, base·2^n)).
   int64_t backoff_cap_ms = 300'000;
-  double requests_per_second = 20;     // Pace of requests to the platform; 0 = no pacing.
+  double requests_per_second = 20;  // Pace of requests to the platform; 0 = no pacing.
 };
 
 class Puller {
