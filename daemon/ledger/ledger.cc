@@ -210,10 +210,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path,
                                 "); stop the service and restore the ledger from a backup");
       }
     }
-    if (options.migrate) {
-      HS_ASSIGN_OR_RETURN(std::vector<int> applied, ledger->Migrate());
-      (void)applied;
-    }
+    if (options.migrate) HS_RETURN_IF_ERROR(ledger->Migrate().status());
   } else if (version < LatestSchemaVersion()) {
     return Status::Rejected(path + " is at schema version " + std::to_string(version) +
                             ", older than this binary's " + std::to_string(LatestSchemaVersion()) +
