@@ -1092,46 +1092,9 @@ void AppendKey(std::string& out, const char* key) {
   out += "\":";
 }
 
-// Appends `s` as a JSON string literal, copying runs of plain bytes in one go (faster than a byte
-// at a time for long Chinese texts).
-void AppendQuoted(std::string& out, std::string_view s) {
-  out += '"';
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        char escape[8];
-        std::snprintf(escape, sizeof escape, "\\u%04x", c);
-        out += escape;
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
-
 void AppendStr(std::string& out, const char* key, std::string_view value) {
   AppendKey(out, key);
-  AppendQuoted(out, value);
+  json::AppendQuoted(out, value);
 }
 
 // Writes times as FormatShanghaiTime does, calling it once per day for the date and adding the
@@ -1376,7 +1339,7 @@ std::string SimWorld::State::RecordJson(const Order& o) const {
                  (o.closures.empty() ? 0 : o.closures.back().size());
   out.reserve(texts + 400 + 160 * o.applied);
   out += "{\"gdbh\":";
-  AppendQuoted(out, o.gdbh);
+  json::AppendQuoted(out, o.gdbh);
   AppendFixed(out, o);
   AppendLife(out, o);
   AppendLog(out, o);
