@@ -118,6 +118,23 @@ class ContractTest : public ::testing::TestWithParam<std::string> {
     puller_ = std::make_unique<sync::Puller>(*adapter_, *ledger_, clock_, stop_, po, 42);
   }
 
+  // Pulls the first page and commits it with its cursor, as a daemon that then stopped would have.
+  // Returns how many tickets it held; the feed must have more.
+  size_t CommitFirstPage() {
+    Reject page_reject;
+    auto page = adapter_->Pull("", page_reject);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok()) return 0;
+    EXPECT_TRUE(page->has_more);
+    ledger::SyncRun first;
+    first.source = GetParam();
+    EXPECT_TRUE(ledger_
+                    ->CommitPage(GetParam(), page->tickets, page->rejects, page->next_cursor, first,
+                                 clock_.NowMillis())
+                    .ok());
+    return page->tickets.size();
+  }
+
   // Ledger contents: external id → (update time, state).
   std::map<std::string, std::pair<int64_t, std::string>> LedgerTickets() {
     std::map<std::string, std::pair<int64_t, std::string>> out;
@@ -165,37 +182,20 @@ TEST_P(ContractTest, FullSyncBringsEveryRecordWithItsNewestState) {
 TEST_P(ContractTest, ResumesFromTheSavedCursorAfterARestart) {
   StartPlatform(1200);
   // One page with the first adapter, then a new adapter (a restarted daemon) finishes.
-  Reject page_reject;
-  auto page = adapter_->Pull("", page_reject);
-  ASSERT_TRUE(page.ok()) << page.status().ToString();
-  ASSERT_TRUE(page->has_more);
-  ledger::SyncRun first;
-  first.source = GetParam();
-  ASSERT_TRUE(ledger_
-                  ->CommitPage(GetParam(), page->tickets, page->rejects, page->next_cursor, first,
-                               clock_.NowMillis())
-                  .ok());
+  const size_t first_page = CommitFirstPage();
   adapter_ = harness_->MakeAdapter(transport_, clock_, true);
   sync::PullerOptions po;
   po.requests_per_second = 0;
   sync::Puller restarted(*adapter_, *ledger_, clock_, stop_, po, 7);
   ledger::SyncRun run = restarted.RunOnce();
   EXPECT_EQ(run.outcome, "ok") << run.error;
-  EXPECT_EQ(run.inserted, 1200 - static_cast<int64_t>(page->tickets.size()));
+  EXPECT_EQ(run.inserted, 1200 - static_cast<int64_t>(first_page));
   ExpectLedgerMatchesPlatform();
 }
 
 TEST_P(ContractTest, ExpiredCursorRestartsAndLosesNothing) {
   StartPlatform(1200, /*cursor_ttl_ms=*/1000);
-  Reject page_reject;
-  auto page = adapter_->Pull("", page_reject);
-  ASSERT_TRUE(page.ok());
-  ledger::SyncRun first;
-  first.source = GetParam();
-  ASSERT_TRUE(ledger_
-                  ->CommitPage(GetParam(), page->tickets, page->rejects, page->next_cursor, first,
-                               clock_.NowMillis())
-                  .ok());
+  CommitFirstPage();
   clock_.Advance(2000);  // Past the platform's cursor lifetime, within the adapter's.
   ledger::SyncRun run = puller_->RunOnce();
   EXPECT_EQ(run.outcome, "ok") << run.error;
