@@ -10,6 +10,7 @@
 
 #include <spdlog/logger.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,27 @@ struct Deps {
   std::shared_ptr<spdlog::logger> logger;
 };
 
+// One outbox item as the pusher hands it to its target adapter (DESIGN.md flow 3). The payload and
+// the key were fixed when the item was queued; a retry sends exactly the same bytes.
+struct PushItem {
+  int64_t id = 0;               // Outbox row id, for logs.
+  std::string action;           // Per target; see each adapter's header for the actions it takes.
+  std::string target_ref;       // The remote record the action applies to; "" for a create.
+  std::string idempotency_key;  // 1..64 printable ASCII characters, stable across retries.
+  std::string payload;          // UTF-8 JSON: the request body in the platform's field names.
+  int64_t first_attempt_ms = 0;  // When the item was first sent (0: never), for retention checks.
+};
+
+struct PushResult {
+  enum class Outcome {
+    kDone,  // Took effect now or earlier (a replay, 40901, ALREADY_SUBMITTED): never send again.
+    kHeld,  // Refused as incomplete (the province's 422): wait for an operator or a new version.
+  };
+  Outcome outcome = Outcome::kDone;
+  std::string remote_id;  // The remote record's id (a created petition's petitionNo, a gdbh), or "".
+  std::string detail;     // For kHeld: what is missing, in the platform's names, e.g. "contacted".
+};
+
 class Adapter {
  public:
   virtual ~Adapter() = default;
@@ -54,6 +76,22 @@ class Adapter {
 
   // A cheap authenticated call. Errors as Pull.
   virtual Status CheckHealth() = 0;
+
+  // Sends one outbox item. Errors: Unavailable (429, 5xx, network; retry with the same key, after
+  // retry_after_ms when set) — set_outcome_unknown() when the request may have reached the platform
+  // (a timeout or reset after sending, a proxy's 502/504), so that the pusher knows a retry may be
+  // a replay; Unauthenticated; NotFound (the target record does not exist); Rejected (the platform
+  // refuses it for good, e.g. 409 INVALID_STATE or a key reused with another body); InvalidArgument
+  // (a body the platform calls malformed). The default refuses: a pull-only adapter.
+  virtual Result<PushResult> Push(const PushItem& item);
+
+  // How long the platform remembers an idempotency key, in ms; 0: forever (it deduplicates on the
+  // record itself). After that a retry of an item with an unknown outcome first asks Lookup.
+  virtual int64_t IdempotencyRetentionMs() const { return 0; }
+
+  // Whether an item whose outcome is unknown took effect: the remote id when it did, "" when it did
+  // not. Errors: Unavailable; Rejected when the platform cannot tell (the operator decides).
+  virtual Result<std::string> Lookup(const PushItem& item);
 };
 
 }  // namespace hs::adapters

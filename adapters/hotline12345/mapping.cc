@@ -191,9 +191,11 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
   t.deputy = r.Bool("rddb");
   t.enterprise = r.Bool("sq");
   t.updated_at = r.Time("gxsj", true).value_or(0);
+  t.version = t.updated_at;
   HS_RETURN_IF_ERROR(r.status());
 
   t.state = std::string(CanonicalState(gdzt));
+  t.native_state = std::move(gdzt);
   if (t.state.empty()) {
     return Status::InvalidArgument(
         "field gdzt is not a known state (待签收, 办理中, 延期审核中, "

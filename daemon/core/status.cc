@@ -34,6 +34,7 @@ Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
   Status s(code_, std::string(context) + ": " + message_);
   s.retry_after_ms_ = retry_after_ms_;
+  s.outcome_unknown_ = outcome_unknown_;
   return s;
 }
 

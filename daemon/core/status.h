@@ -50,6 +50,14 @@ class [[nodiscard]] Status {
     return *this;
   }
 
+  // For a failed push: the request may have reached the remote and taken effect (a timeout or a
+  // reset after sending). A retry is then a replay and must carry the same idempotency key.
+  bool outcome_unknown() const { return outcome_unknown_; }
+  Status& set_outcome_unknown() {
+    outcome_unknown_ = true;
+    return *this;
+  }
+
   // "Unavailable: connection refused", or "OK".
   std::string ToString() const;
 
@@ -61,6 +69,7 @@ class [[nodiscard]] Status {
 
   StatusCode code_ = StatusCode::kOk;
   int64_t retry_after_ms_ = 0;
+  bool outcome_unknown_ = false;
   std::string message_;
 };
 

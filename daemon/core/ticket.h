@@ -19,6 +19,10 @@ inline constexpr std::string_view kClosed = "closed";                     // 已
 inline constexpr std::string_view kRevisited = "revisited";               // 已回访
 inline constexpr std::string_view kArchived = "archived";                 // 已归档
 inline constexpr std::string_view kReturned = "returned";                 // 已退单
+// Petition and provincial states without a hotline equivalent.
+inline constexpr std::string_view kNotAccepted = "not_accepted";  // 不予受理
+inline constexpr std::string_view kTransferred = "transferred";    // 转送 (to the hotline)
+inline constexpr std::string_view kReopened = "reopened";          // 重办 (result refused)
 }  // namespace state
 
 // The Chinese label operators know for a canonical state, e.g. 办理中; the state itself if unknown.
@@ -52,7 +56,8 @@ struct Ticket {
   std::optional<int64_t> accepted_at;
   std::optional<int64_t> deadline;
   std::optional<int64_t> extended_deadline;
-  std::string state;  // One of state::k*.
+  std::string state;         // One of state::k*.
+  std::string native_state;  // The platform's own state, e.g. 办理中, TRANSFERRED, REOPENED.
   std::optional<int64_t> closed_at;
   std::string closure_text;
   std::string revisit_result;
@@ -60,7 +65,10 @@ struct Ticket {
   int64_t rework_count = 0;
   bool deputy = false;
   bool enterprise = false;
-  int64_t updated_at = 0;  // The platform's last-updated time, Unix seconds.
+  int64_t updated_at = 0;  // The platform's last-updated time, Unix seconds; 0 when it has none.
+  // Orders the versions of one record: the ledger keeps the highest it has seen. The hotline's gxsj
+  // (s), the petition's updatedAt (ms), the province's revision counter.
+  int64_t version = 0;
   std::vector<HistoryEntry> history;
   std::string raw;  // The record as received.
 };
