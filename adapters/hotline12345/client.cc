@@ -160,6 +160,59 @@ class HotlineAdapter final : public adapters::Adapter {
     return Request({{"limit", "1"}}, page, ignored).status();
   }
 
+  // Actions: "create" (POST /gongdan; payload: the new order's fields with wbbh) and "note"
+  // (POST /gongdan/{target_ref}/lzjl; payload {"dz": "备注", "sm", "wbbh"}). The platform
+  // deduplicates both on wbbh, forever: a repeat is 40901 with the first gdbh, or a no-op.
+  Result<adapters::PushResult> Push(const adapters::PushItem& item) override {
+    std::string rel_path;
+    if (item.action == "create") {
+      rel_path = "/gongdan";
+    } else if (item.action == "note" && !item.target_ref.empty()) {
+      rel_path = "/gongdan/" + PercentEncode(item.target_ref) + "/lzjl";
+    } else {
+      return Status::InvalidArgument("hotline12345 cannot push action '" + item.action +
+                                     "' with target '" + item.target_ref + "'");
+    }
+    auto resp = SignedSend("POST", rel_path, "", item.payload);
+    if (!resp.ok()) {
+      Status s = resp.status();
+      if (s.code() == StatusCode::kUnavailable) s.set_outcome_unknown();
+      return s;
+    }
+    if (resp->status == 502 || resp->status == 504) {
+      return Status::Unavailable("proxy answered HTTP " + std::to_string(resp->status))
+          .set_outcome_unknown();
+    }
+    HS_RETURN_IF_ERROR(ClassifyHttp(*resp));
+    rapidjson::Document doc;
+    Status parsed = json::Parse(resp->body, doc);
+    if (parsed.ok() && (!doc.IsObject() || !doc.HasMember("code") || !doc["code"].IsInt64())) {
+      parsed = Status::InvalidArgument("not the platform's envelope {code, msg, data}");
+    }
+    if (!parsed.ok()) {
+      return Status::Unavailable("unreadable answer to POST " + rel_path + ": " +
+                                 parsed.message())
+          .set_outcome_unknown();
+    }
+    adapters::PushResult out;
+    const int64_t code = doc["code"].GetInt64();
+    if (code != 0 && !(code == 40901 && item.action == "create")) {
+      Status s = ClassifyCode(doc);
+      return s.WithContext("POST " + rel_path);
+    }
+    if (item.action == "note") {
+      out.remote_id = item.target_ref;
+      return out;
+    }
+    auto data = doc.FindMember("data");
+    if (data == doc.MemberEnd() || !data->value.IsObject() || !data->value.HasMember("gdbh") ||
+        !data->value["gdbh"].IsString()) {
+      return Status::Unavailable("answer to POST /gongdan has no data.gdbh").set_outcome_unknown();
+    }
+    out.remote_id = data->value["gdbh"].GetString();
+    return out;
+  }
+
  private:
   // GET /gongdan; the page on success. 40010 (cursor expired) is NotFound.
   Result<Body> Fetch(const std::string& since, const std::string& next, adapters::Page& page,
@@ -170,22 +223,30 @@ class HotlineAdapter final : public adapters::Adapter {
     return Request(std::move(q), page, page_reject);
   }
 
-  Result<Body> Request(QueryParams query, adapters::Page& page, Reject& page_reject) {
-    const std::string path = path_prefix_ + "/gongdan";
-    const std::string canonical = CanonicalQuery(query);
+  // Sends a signed request to base_url + rel_path (e.g. "/gongdan").
+  Result<HttpResponse> SignedSend(const std::string& method, const std::string& rel_path,
+                                  const std::string& canonical_query, const std::string& body) {
     const std::string ts = std::to_string(deps_.clock->NowMillis() / 1000);
     const std::string nonce = crypto::RandomHex(12);
     HttpRequest req;
-    req.method = "GET";
-    req.url = o_.base_url + "/gongdan" + (canonical.empty() ? "" : "?" + canonical);
-    req.headers = {
-        {"X-App-Key", o_.app_key},
-        {"X-Timestamp", ts},
-        {"X-Nonce", nonce},
-        {"X-Sign", Sign(o_.app_secret, StringToSign("GET", path, canonical, ts, nonce, ""))},
-        {"Accept", "application/json"}};
+    req.method = method;
+    req.url = o_.base_url + rel_path + (canonical_query.empty() ? "" : "?" + canonical_query);
+    req.headers = {{"X-App-Key", o_.app_key},
+                   {"X-Timestamp", ts},
+                   {"X-Nonce", nonce},
+                   {"X-Sign", Sign(o_.app_secret, StringToSign(method, path_prefix_ + rel_path,
+                                                               canonical_query, ts, nonce, body))},
+                   {"Accept", "application/json"}};
+    if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+    req.body = body;
+    return deps_.transport->Send(req);
+  }
+
+  Result<Body> Request(QueryParams query, adapters::Page& page, Reject& page_reject) {
+    const std::string path = path_prefix_ + "/gongdan";
+    const std::string canonical = CanonicalQuery(query);
     ++page.requests;
-    HS_ASSIGN_OR_RETURN(HttpResponse resp, deps_.transport->Send(req));
+    HS_ASSIGN_OR_RETURN(HttpResponse resp, SignedSend("GET", "/gongdan", canonical, ""));
     HS_RETURN_IF_ERROR(ClassifyHttp(resp));
     Body body;
     body.text = std::move(resp.body);

@@ -211,11 +211,12 @@ Result<Config> Load(const std::string& path) {
   cfg.parsed = parsed;
   for (const auto& [k, node] : parsed->root) {
     std::string key(k.str());
-    if (key != "ledger" && key != "log" && key != "adapters") {
+    if (key != "ledger" && key != "log" && key != "adapters" && key != "routing" &&
+        key != "outbox" && key != "deadlines") {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
                                      key +
-                                     ": unknown section; expected [ledger], [log] or "
-                                     "[adapters.NAME]");
+                                     ": unknown section; expected [ledger], [log], [routing], "
+                                     "[outbox], [deadlines] or [adapters.NAME]");
     }
     if (!node.is_table()) {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
@@ -243,6 +244,21 @@ Result<Config> Load(const std::string& path) {
   Section log = section("log");
   cfg.log_level = log.String("level", "info");
   HS_RETURN_IF_ERROR(log.Finish());
+  Section routing = section("routing");
+  cfg.routing_file = routing.Path("file", "");
+  HS_RETURN_IF_ERROR(routing.Finish());
+  Section outbox = section("outbox");
+  cfg.outbox_max_attempts = static_cast<int>(outbox.Int("max_attempts", 15, 1, 1000));
+  cfg.outbox_backoff_base_ms = outbox.DurationMillis("backoff_base", "1s", 10, 3'600'000);
+  cfg.outbox_backoff_cap_ms = outbox.DurationMillis("backoff_cap", "5m", 100, 86'400'000);
+  HS_RETURN_IF_ERROR(outbox.Finish());
+  Section deadlines = section("deadlines");
+  cfg.deadline_lead_provincial_ms =
+      deadlines.DurationMillis("provincial_lead", "48h", 0, 30 * 86'400'000LL);
+  cfg.deadline_lead_hotline_ms =
+      deadlines.DurationMillis("hotline_lead", "24h", 0, 30 * 86'400'000LL);
+  cfg.deadline_check_ms = deadlines.DurationMillis("check_every", "1m", 1000, 86'400'000);
+  HS_RETURN_IF_ERROR(deadlines.Finish());
   if (const toml::table* adapters = parsed->root["adapters"].as_table()) {
     for (const auto& [k, node] : *adapters) {
       if (!node.is_table()) {

@@ -62,6 +62,18 @@ struct Config {
   // SQLite's synchronous mode for the daemon's writes: NORMAL (default) or FULL. See README.
   std::string ledger_synchronous = "NORMAL";
   std::string log_level = "info";
+  // [routing] file: the routing rules; "" = the shipped schema/routing.toml.
+  std::string routing_file;
+  // [outbox]: a push is retried with full jitter between backoff_base and backoff_cap (or the
+  // platform's Retry-After), and becomes a dead letter after max_attempts tries.
+  int outbox_max_attempts = 15;
+  int64_t outbox_backoff_base_ms = 1000;
+  int64_t outbox_backoff_cap_ms = 300'000;
+  // [deadlines]: how long before its deadline an open item counts as near (provincial_lead,
+  // hotline_lead), and how often the watch looks (check_every).
+  int64_t deadline_lead_provincial_ms = 48 * 3'600'000LL;
+  int64_t deadline_lead_hotline_ms = 24 * 3'600'000LL;
+  int64_t deadline_check_ms = 60'000;
   // [adapters.NAME] sections in name order, each validated by its adapter's factory.
   std::vector<std::string> adapter_names;
   std::shared_ptr<const ParsedFile> parsed;

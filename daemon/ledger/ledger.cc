@@ -10,14 +10,15 @@
 namespace hs::ledger {
 namespace {
 
-// Column order shared by the insert and update statements: ?1 source … ?32 event_count.
+// Column order shared by the insert and update statements: ?1 source … ?34 version.
 constexpr std::string_view kInsertTicket = R"(
 INSERT INTO tickets (source, external_id, external_ref, channel, kind, category, title, content,
   address, complainant, phone, id_number, unit, unit_code, accepted_at, deadline, extended_deadline,
   state, closed_at, closure_text, revisit_result, revisited_at, rework_count, deputy, enterprise,
-  history_count, raw_hash, source_updated_at, raw, first_seen, last_seen, event_count)
+  history_count, raw_hash, source_updated_at, raw, first_seen, last_seen, event_count,
+  native_state, version)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)
+  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)
 ON CONFLICT (source, external_id) DO NOTHING)";
 
 constexpr std::string_view kUpdateTicket = R"(
@@ -26,11 +27,11 @@ UPDATE tickets SET external_ref = ?3, channel = ?4, kind = ?5, category = ?6, ti
   unit_code = ?14, accepted_at = ?15, deadline = ?16, extended_deadline = ?17, state = ?18,
   closed_at = ?19, closure_text = ?20, revisit_result = ?21, revisited_at = ?22, rework_count = ?23,
   deputy = ?24, enterprise = ?25, history_count = ?26, raw_hash = ?27, source_updated_at = ?28,
-  raw = ?29, last_seen = ?31, event_count = ?32
-WHERE id = ?33 AND source = ?1 AND external_id = ?2)";
+  raw = ?29, last_seen = ?31, event_count = ?32, native_state = ?33, version = ?34
+WHERE id = ?35 AND source = ?1 AND external_id = ?2)";
 
 constexpr std::string_view kSelectTicket =
-    "SELECT id, source_updated_at, state, history_count, raw_hash, event_count FROM tickets "
+    "SELECT id, version, state, history_count, raw_hash, event_count, native_state FROM tickets "
     "WHERE source = ?1 AND external_id = ?2";
 
 constexpr std::string_view kTouchTicket = "UPDATE tickets SET last_seen = ?1 WHERE id = ?2";
@@ -65,6 +66,25 @@ WHERE id = ?16 AND source = ?1)";
 constexpr std::string_view kUpsertUnit = R"(
 INSERT INTO units (code, name) VALUES (?1, ?2)
 ON CONFLICT (name) DO UPDATE SET code = excluded.code WHERE units.code = '' AND excluded.code <> '')";
+
+constexpr std::string_view kInsertOutbox = R"(
+INSERT INTO outbox (ticket_id, target, action, target_ref, idem_key, payload, state,
+  next_attempt_ms, created_ms, last_error)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
+ON CONFLICT (idem_key) DO NOTHING)";
+
+constexpr std::string_view kSupersedeOutbox = R"(
+UPDATE outbox SET state = 'dropped', last_error = ?5, done_ms = ?6
+WHERE ticket_id = ?1 AND target = ?2 AND action = ?3 AND id < ?4 AND state IN ('pending', 'held'))";
+
+constexpr std::string_view kFindTicket =
+    "SELECT id FROM tickets WHERE source = ?1 AND external_id = ?2";
+constexpr std::string_view kFindFlag = "SELECT 1 FROM flags WHERE ticket_id = ?1 AND flag = ?2";
+constexpr std::string_view kFindCounterpart = R"(
+SELECT 1 FROM links WHERE ticket_id = ?1 AND target = ?2
+UNION ALL
+SELECT 1 FROM outbox WHERE ticket_id = ?1 AND target = ?2 AND action = 'create'
+  AND state <> 'dropped' LIMIT 1)";
 
 void BindRun(sql::Stmt& st, const SyncRun& r) {
   st.Bind(1, r.source).Bind(2, r.started_ms);
@@ -120,7 +140,9 @@ void BindTicket(sql::Stmt& st, std::string_view source, const Ticket& t, int64_t
       .BindRef(29, t.raw)
       .Bind(30, now_s)
       .Bind(31, now_s)
-      .Bind(32, event_count);
+      .Bind(32, event_count)
+      .BindRef(33, t.native_state)
+      .Bind(34, t.version);
 }
 
 Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
@@ -162,6 +184,11 @@ Status Ledger::Impl::Prepare() {
   HS_ASSIGN_OR_RETURN(insert_run, sql::Stmt::Prepare(db, kInsertRun));
   HS_ASSIGN_OR_RETURN(update_run, sql::Stmt::Prepare(db, kUpdateRun));
   HS_ASSIGN_OR_RETURN(upsert_unit, sql::Stmt::Prepare(db, kUpsertUnit));
+  HS_ASSIGN_OR_RETURN(insert_outbox, sql::Stmt::Prepare(db, kInsertOutbox));
+  HS_ASSIGN_OR_RETURN(supersede_outbox, sql::Stmt::Prepare(db, kSupersedeOutbox));
+  HS_ASSIGN_OR_RETURN(find_ticket, sql::Stmt::Prepare(db, kFindTicket));
+  HS_ASSIGN_OR_RETURN(find_flag, sql::Stmt::Prepare(db, kFindFlag));
+  HS_ASSIGN_OR_RETURN(find_counterpart, sql::Stmt::Prepare(db, kFindCounterpart));
   prepared = true;
   return Status::Ok();
 }
@@ -176,6 +203,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path,
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->read_only = options.read_only;
+  impl->synchronous = options.synchronous;
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   auto db = sql::Db::Open(path, flags);
   if (!db.ok()) {
@@ -336,8 +364,10 @@ Status UpsertUnit(Ledger::Impl& im, const Ticket& t) {
   return Status::Ok();  // Cached only after commit: a rolled-back page must not hide a unit.
 }
 
+// Upserts one ticket; fills `change` when it was inserted or changed (not when unchanged or stale).
 Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, int64_t now_s,
-                    PageStats& stats) {
+                    PageStats& stats, std::optional<Change>& change) {
+  change.reset();
   const int64_t hash = ChangeHash(t.raw);
   // New orders, the common case in a catch-up, need no look-up first.
   // Its first state is in the row (and its log), not a change the sync saw: no 'state' event.
@@ -345,8 +375,10 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
              EventsToAdd(t, 0, false), hash, now_s);
   HS_RETURN_IF_ERROR(im.insert_ticket.Run());
   if (im.db.Changes() == 1) {
-    HS_RETURN_IF_ERROR(InsertEvents(im, im.db.LastInsertId(), 0, t, 0, nullptr, now_s, stats));
+    const int64_t id = im.db.LastInsertId();
+    HS_RETURN_IF_ERROR(InsertEvents(im, id, 0, t, 0, nullptr, now_s, stats));
     ++stats.inserted;
+    change = Change{source, id, &t, true, {}, 0};
     return UpsertUnit(im, t);
   }
   im.select_ticket.Bind(1, source).Bind(2, t.external_id);
@@ -354,18 +386,19 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
   if (!found.ok()) return found.status();
   if (!*found) return Status::Internal("order " + t.external_id + " neither inserted nor found");
   const int64_t id = im.select_ticket.Int(0);
-  const int64_t stored_updated = im.select_ticket.Int(1);
+  const int64_t stored_version = im.select_ticket.Int(1);
   const std::string stored_state = im.select_ticket.Text(2);
   const int64_t stored_history = im.select_ticket.Int(3);
   const int64_t stored_hash = im.select_ticket.Int(4);
   const int64_t stored_events = im.select_ticket.Int(5);
+  std::string stored_native = im.select_ticket.Text(6);
   im.select_ticket.Reset();
 
-  if (t.updated_at < stored_updated) {
+  if (t.version < stored_version) {
     ++stats.stale;
     return Status::Ok();
   }
-  if (hash == stored_hash && t.updated_at == stored_updated) {
+  if (hash == stored_hash && t.version == stored_version) {
     im.touch_ticket.Bind(1, now_s).Bind(2, id);
     ++stats.unchanged;
     return im.touch_ticket.Run();
@@ -379,12 +412,77 @@ Status UpsertTicket(Ledger::Impl& im, std::string_view source, const Ticket& t, 
   const bool state_changed = t.state != stored_state;
   BindTicket(im.update_ticket, source, t, history,
              stored_events + EventsToAdd(t, from, state_changed), hash, now_s);
-  im.update_ticket.Bind(33, id);
+  im.update_ticket.Bind(35, id);
   HS_RETURN_IF_ERROR(im.update_ticket.Run());
   HS_RETURN_IF_ERROR(InsertEvents(im, id, stored_events, t, from,
                                   state_changed ? &stored_state : nullptr, now_s, stats));
   ++stats.updated;
+  im.route_native = std::move(stored_native);
+  change = Change{source, id, &t, false, im.route_native, from};
   return UpsertUnit(im, t);
+}
+
+// The router's look-ups, on the writer connection inside the page's transaction.
+class TxnContext final : public RouteContext {
+ public:
+  explicit TxnContext(Ledger::Impl& im) : im_(im) {}
+  Result<std::optional<int64_t>> FindTicket(std::string_view source,
+                                            std::string_view external_id) override {
+    im_.find_ticket.Bind(1, source).Bind(2, external_id);
+    HS_ASSIGN_OR_RETURN(bool row, im_.find_ticket.Step());
+    std::optional<int64_t> id = row ? std::optional<int64_t>(im_.find_ticket.Int(0)) : std::nullopt;
+    im_.find_ticket.Reset();
+    return id;
+  }
+  Result<bool> Flagged(int64_t ticket_id, std::string_view flag) override {
+    im_.find_flag.Bind(1, ticket_id).Bind(2, flag);
+    HS_ASSIGN_OR_RETURN(bool row, im_.find_flag.Step());
+    im_.find_flag.Reset();
+    return row;
+  }
+  Result<bool> HasCounterpart(int64_t ticket_id, std::string_view target) override {
+    im_.find_counterpart.Bind(1, ticket_id).Bind(2, target);
+    HS_ASSIGN_OR_RETURN(bool row, im_.find_counterpart.Step());
+    im_.find_counterpart.Reset();
+    return row;
+  }
+
+ private:
+  Ledger::Impl& im_;
+};
+
+// Queues what the router asks for `change`; counts the rows actually added.
+Status QueueOutbox(Ledger::Impl& im, const Change& change, int64_t now_ms, PageStats& stats) {
+  TxnContext context(im);
+  std::vector<OutboxRequest> requests;
+  HS_RETURN_IF_ERROR(im.router->Route(change, context, requests));
+  for (const OutboxRequest& r : requests) {
+    const std::string key = IdempotencyKey(change.source, change.ticket->external_id, r.target,
+                                           r.action, r.revision);
+    im.insert_outbox.Bind(1, change.ticket_id)
+        .Bind(2, r.target)
+        .Bind(3, r.action)
+        .Bind(4, r.target_ref)
+        .Bind(5, key)
+        .Bind(6, r.payload)
+        .Bind(7, r.held_reason.empty() ? "pending" : "held")
+        .Bind(8, now_ms)
+        .Bind(9, r.held_reason);
+    HS_RETURN_IF_ERROR(im.insert_outbox.Run());
+    if (im.db.Changes() != 1) continue;  // Queued before: the same change read again.
+    ++stats.queued;
+    if (r.supersedes) {
+      const int64_t id = im.db.LastInsertId();
+      im.supersede_outbox.Bind(1, change.ticket_id)
+          .Bind(2, r.target)
+          .Bind(3, r.action)
+          .Bind(4, id)
+          .Bind(5, "superseded by #" + std::to_string(id))
+          .Bind(6, now_ms);
+      HS_RETURN_IF_ERROR(im.supersede_outbox.Run());
+    }
+  }
+  return Status::Ok();
 }
 
 Status UpsertRejects(Ledger::Impl& im, std::string_view source, const std::vector<Reject>& rejects,
@@ -425,9 +523,11 @@ Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<
   sql::Transaction txn(im.db);
   HS_RETURN_IF_ERROR(txn.status());
   PageStats stats;
+  std::optional<Change> change;
   for (const Ticket& t : tickets) {
-    Status s = UpsertTicket(im, source, t, now_s, stats);
-    if (!s.ok()) return s.WithContext("storing order " + t.external_id);
+    Status s = UpsertTicket(im, source, t, now_s, stats, change);
+    if (s.ok() && change && im.router != nullptr) s = QueueOutbox(im, *change, now_ms, stats);
+    if (!s.ok()) return s.WithContext("storing record " + t.external_id);
   }
   HS_RETURN_IF_ERROR(UpsertRejects(im, source, rejects, now_s));
   stats.rejected = static_cast<int64_t>(rejects.size());
@@ -509,6 +609,22 @@ ON CONFLICT (source) DO UPDATE SET last_failure_ms = excluded.last_failure_ms,
   if (run.outcome != "ok") health.Bind(3, run.error_code + ": " + run.error);
   HS_RETURN_IF_ERROR(health.Run());
   return txn.Commit();
+}
+
+void Ledger::SetRouter(Router* router) {
+  std::lock_guard lock(impl_->mu);
+  impl_->router = router;
+}
+
+std::string IdempotencyKey(std::string_view source, std::string_view external_id,
+                           std::string_view target, std::string_view action,
+                           std::string_view revision) {
+  std::string identity;
+  for (std::string_view part : {source, external_id, target, action, revision}) {
+    identity += part;
+    identity += '\x1f';
+  }
+  return "hs1-" + crypto::Sha256Hex(identity).substr(0, 40);
 }
 
 Result<int64_t> Ledger::MarkInterruptedRuns(int64_t now_ms) {

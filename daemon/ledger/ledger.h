@@ -60,7 +60,58 @@ struct PageStats {
   int64_t rejected = 0;
   int64_t events = 0;
   int64_t history_shrunk = 0;  // Platform logs shorter than before: the ledger keeps its entries.
+  int64_t queued = 0;          // Outbox items the page's changes queued.
 };
+
+// A ticket the page just inserted or changed, as routing sees it (DESIGN.md flow 3).
+struct Change {
+  std::string_view source;
+  int64_t ticket_id = 0;
+  const Ticket* ticket = nullptr;
+  bool inserted = false;
+  std::string_view previous_native_state;  // "" when inserted.
+  size_t previous_history = 0;             // Log entries already in the ledger before this change.
+};
+
+// A push a change calls for. The ledger stores it in the page's transaction with the idempotency
+// key derived from (source, external id, target, action, revision): the same change read twice
+// queues one push.
+struct OutboxRequest {
+  std::string target;      // Adapter name.
+  std::string action;      // As the target adapter names it: create, progress, note, accept…
+  std::string target_ref;  // The remote record; "" = the one this ticket's create made on target.
+  std::string revision;    // Distinguishes pushes of one action for one ticket, e.g. a log index.
+  std::string payload;     // The request body.
+  std::string held_reason;  // Not empty: queued as held, e.g. closure elements missing.
+  // Pending or held pushes of the same ticket, target and action are dropped as superseded.
+  bool supersedes = false;
+};
+
+// Look-ups routing may make inside the page's transaction.
+class RouteContext {
+ public:
+  virtual ~RouteContext() = default;
+  // The ledger id of a ticket, or nullopt.
+  virtual Result<std::optional<int64_t>> FindTicket(std::string_view source,
+                                                    std::string_view external_id) = 0;
+  // Whether an operator set `flag` on the ticket (table flags).
+  virtual Result<bool> Flagged(int64_t ticket_id, std::string_view flag) = 0;
+  // Whether the ticket has, or has queued, a create on `target` (not dropped).
+  virtual Result<bool> HasCounterpart(int64_t ticket_id, std::string_view target) = 0;
+};
+
+// Decides what pushes a change calls for; set on the ledger with SetRouter.
+class Router {
+ public:
+  virtual ~Router() = default;
+  virtual Status Route(const Change& change, RouteContext& context,
+                       std::vector<OutboxRequest>& out) = 0;
+};
+
+// An outbox item's idempotency key: "hs1-" and 40 hex digits of SHA-256 over its identity.
+std::string IdempotencyKey(std::string_view source, std::string_view external_id,
+                           std::string_view target, std::string_view action,
+                           std::string_view revision);
 
 class Ledger {
  public:
@@ -102,6 +153,10 @@ class Ledger {
 
   // Marks runs left 'running' by a previous process as 'interrupted'. Returns how many.
   Result<int64_t> MarkInterruptedRuns(int64_t now_ms);
+
+  // Routes every ticket CommitPage inserts or changes through `router` (nullptr: none), queueing
+  // the pushes it asks for in the same transaction. The router outlives its use here.
+  void SetRouter(Router* router);
 
   // For the read-side queries (ledger_queries.h).
   struct Impl;

@@ -18,25 +18,16 @@ Puller::Puller(adapters::Adapter& adapter, ledger::Ledger& ledger, Clock& clock,
       stop_(stop),
       options_(options),
       rng_(seed),
+      pacer_(clock, stop, options.requests_per_second),
       log_(log::Get("sync." + std::string(adapter.name()))) {}
 
 std::future<Puller::Fetched> Puller::FetchAsync(std::string cursor) {
   return std::async(std::launch::async, [this, cursor = std::move(cursor)] {
-    Pace();
+    pacer_.Wait();
     Fetched f;
     f.page = adapter_.Pull(cursor, f.page_reject);
     return f;
   });
-}
-
-void Puller::Pace() {
-  if (options_.requests_per_second <= 0) return;
-  const auto gap = static_cast<int64_t>(1000.0 / options_.requests_per_second);
-  const int64_t now = clock_.MonotonicMillis();
-  if (last_request_mono_ >= 0 && now - last_request_mono_ < gap) {
-    stop_.WaitFor(gap - (now - last_request_mono_));
-  }
-  last_request_mono_ = clock_.MonotonicMillis();
 }
 
 ledger::SyncRun Puller::RunOnce() {
@@ -132,10 +123,8 @@ void Puller::LogRun(const ledger::SyncRun& run) {
 
 int64_t Puller::NextDelayMs(const ledger::SyncRun& run, int64_t retry_after_ms) {
   if (run.outcome != "failed") return options_.interval_ms;
-  int shift = std::min(failures_in_a_row_ > 0 ? failures_in_a_row_ - 1 : 0, 20);
-  int64_t ceiling = std::min(options_.backoff_cap_ms, options_.backoff_base_ms << shift);
-  int64_t jittered = std::uniform_int_distribution<int64_t>(0, ceiling)(rng_);
-  return std::max(jittered, retry_after_ms);
+  return FullJitterMs(rng_, failures_in_a_row_, options_.backoff_base_ms, options_.backoff_cap_ms,
+                      retry_after_ms);
 }
 
 void Puller::Loop() {

@@ -16,6 +16,7 @@
 #include "adapters/adapter.h"
 #include "daemon/core/clock.h"
 #include "daemon/ledger/ledger.h"
+#include "daemon/sync/backoff.h"
 #include "daemon/sync/stop_signal.h"
 
 namespace hs::sync {
@@ -52,7 +53,6 @@ class Puller {
   // Pulls the page after `cursor` on another thread (the adapter is used by one thread at a time:
   // each fetch starts only after the previous one was collected).
   std::future<Fetched> FetchAsync(std::string cursor);
-  void Pace();
   void LogRun(const ledger::SyncRun& run);
 
   adapters::Adapter& adapter_;
@@ -61,11 +61,11 @@ class Puller {
   StopSignal& stop_;
   PullerOptions options_;
   std::mt19937_64 rng_;
+  Pacer pacer_;
   std::shared_ptr<spdlog::logger> log_;
   int failures_in_a_row_ = 0;
   std::string last_error_;
   int64_t last_retry_after_ms_ = 0;
-  int64_t last_request_mono_ = -1;
 };
 
 }  // namespace hs::sync
