@@ -451,8 +451,11 @@ class TxnContext final : public RouteContext {
   Ledger::Impl& im_;
 };
 
+}  // namespace
+
 // Queues what the router asks for `change`; counts the rows actually added.
-Status QueueOutbox(Ledger::Impl& im, const Change& change, int64_t now_ms, PageStats& stats) {
+Status Ledger::Impl::QueueOutbox(const Change& change, int64_t now_ms, PageStats& stats) {
+  Ledger::Impl& im = *this;
   TxnContext context(im);
   std::vector<OutboxRequest> requests;
   HS_RETURN_IF_ERROR(im.router->Route(change, context, requests));
@@ -484,6 +487,8 @@ Status QueueOutbox(Ledger::Impl& im, const Change& change, int64_t now_ms, PageS
   }
   return Status::Ok();
 }
+
+namespace {
 
 Status UpsertRejects(Ledger::Impl& im, std::string_view source, const std::vector<Reject>& rejects,
                      int64_t now_s) {
@@ -526,7 +531,7 @@ Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<
   std::optional<Change> change;
   for (const Ticket& t : tickets) {
     Status s = UpsertTicket(im, source, t, now_s, stats, change);
-    if (s.ok() && change && im.router != nullptr) s = QueueOutbox(im, *change, now_ms, stats);
+    if (s.ok() && change && im.router != nullptr) s = im.QueueOutbox(*change, now_ms, stats);
     if (!s.ok()) return s.WithContext("storing record " + t.external_id);
   }
   HS_RETURN_IF_ERROR(UpsertRejects(im, source, rejects, now_s));

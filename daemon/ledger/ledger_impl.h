@@ -30,6 +30,8 @@ struct Ledger::Impl {
   sql::Stmt insert_events[kEventBatch];
 
   Status Prepare();
+  // Inside an open transaction: queues what `router` asks for the change.
+  Status QueueOutbox(const Change& change, int64_t now_ms, PageStats& stats);
 };
 
 }  // namespace hs::ledger

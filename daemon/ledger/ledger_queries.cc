@@ -138,7 +138,7 @@ Result<std::vector<TicketRecord>> FindTickets(Ledger& ledger, const std::string&
 SELECT id, source, external_id, external_ref, channel, kind, category, title, content, address,
   complainant, phone, id_number, unit, unit_code, accepted_at, deadline, extended_deadline, state,
   closed_at, closure_text, revisit_result, revisited_at, rework_count, deputy, enterprise,
-  source_updated_at, raw, first_seen, last_seen
+  source_updated_at, raw, first_seen, last_seen, native_state, version
 FROM tickets
 WHERE external_id = ?1 OR (external_ref = ?1 AND ?1 <> '') OR CAST(id AS TEXT) = ?1
 ORDER BY id)"));
@@ -176,6 +176,8 @@ ORDER BY id)"));
     t.deputy = st.Int(24) != 0;
     t.enterprise = st.Int(25) != 0;
     t.updated_at = st.Int(26);
+    t.native_state = st.Text(30);
+    t.version = st.Int(31);
     t.raw = st.Text(27);
     r.first_seen = st.Int(28);
     r.last_seen = st.Int(29);

@@ -63,6 +63,7 @@ Ticket MakeTicket(const std::string& id, int64_t updated_at, int history,
   t.deadline = kT0 + 3 * 86400;
   t.state = std::string(state);
   t.updated_at = updated_at;
+  t.version = updated_at;
   for (int i = 0; i < history; ++i) t.history.push_back(Entry(i));
   t.raw = "{\"gdbh\":\"" + id + "\",\"gxsj\":" + std::to_string(updated_at) +
           ",\"n\":" + std::to_string(history) + ",\"gdzt\":\"" + t.state + "\"}";

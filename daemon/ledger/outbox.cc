@@ -245,22 +245,75 @@ ORDER BY 1, 2)"));
   }
 }
 
-Result<std::vector<LinkRow>> LinksOf(Ledger& ledger, int64_t ticket_id) {
+Result<std::vector<Counterpart>> CounterpartsOf(Ledger& ledger, int64_t ticket_id) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
   HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db, R"(
-SELECT l.ticket_id, l.target, l.remote_id, l.created_at FROM links l WHERE l.ticket_id = ?1
+WITH me AS (SELECT id, source, external_id, external_ref FROM tickets WHERE id = ?1)
+SELECT l.target, l.remote_id, coalesce(t.id, 0), coalesce(t.native_state, ''),
+  'pushed by this ticket'
+FROM links l JOIN me ON l.ticket_id = me.id
+LEFT JOIN tickets t ON t.source = l.target AND t.external_id = l.remote_id
 UNION
-SELECT l.ticket_id, t.source, t.external_id, l.created_at FROM links l
-JOIN tickets t ON t.id = ?1 WHERE l.target = t.source AND l.remote_id = t.external_id
-ORDER BY 4)"));
+SELECT src.source, src.external_id, src.id, src.native_state, 'pushed this ticket'
+FROM links l JOIN me ON l.target = me.source AND l.remote_id = me.external_id
+JOIN tickets src ON src.id = l.ticket_id
+UNION
+SELECT t.source, t.external_id, t.id, t.native_state, 'made from this ticket''s record'
+FROM tickets t JOIN me ON t.id <> me.id
+WHERE t.external_ref = me.external_id OR t.external_ref LIKE me.external_id || '/R%'
+UNION
+SELECT t.source, t.external_id, t.id, t.native_state, 'this ticket was made from it'
+FROM tickets t JOIN me ON t.id <> me.id AND me.external_ref <> ''
+WHERE t.external_id = me.external_ref
+   OR (instr(me.external_ref, '/R') > 0
+       AND t.external_id = substr(me.external_ref, 1, instr(me.external_ref, '/R') - 1))
+ORDER BY 1, 2)"));
   st.Bind(1, ticket_id);
-  std::vector<LinkRow> out;
+  std::vector<Counterpart> out;
   for (;;) {
     HS_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return out;
-    out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Int(3)});
+    out.push_back({st.Text(0), st.Text(1), st.Int(2), st.Text(3), st.Text(4)});
   }
+}
+
+Result<std::vector<OutboxItem>> OutboxOfTicket(Ledger& ledger, int64_t ticket_id) {
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  HS_ASSIGN_OR_RETURN(sql::Stmt st,
+                      sql::Stmt::Prepare(im->db, std::string(kItemColumns) +
+                                                     "WHERE o.ticket_id = ?1 ORDER BY o.id"));
+  st.Bind(1, ticket_id);
+  return ReadItems(st);
+}
+
+Result<int64_t> FlagAndRoute(Ledger& ledger, const Change& change, const std::string& flag,
+                             const std::string& note, const std::string& actor, int64_t now_ms) {
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  HS_RETURN_IF_ERROR(im->Prepare());
+  sql::Transaction txn(im->db);
+  HS_RETURN_IF_ERROR(txn.status());
+  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db, R"(
+INSERT INTO flags (ticket_id, flag, note, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (ticket_id, flag) DO NOTHING)"));
+  st.Bind(1, change.ticket_id).Bind(2, flag).Bind(3, note).Bind(4, actor).Bind(5, now_ms / 1000);
+  HS_RETURN_IF_ERROR(st.Run());
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt audit,
+      sql::Stmt::Prepare(im->db,
+                         "INSERT INTO audit (at, actor, action, subject, detail) "
+                         "VALUES (?1, ?2, 'flag', ?3, ?4)"));
+  audit.Bind(1, now_ms / 1000)
+      .Bind(2, actor)
+      .Bind(3, std::string(change.source) + " " + change.ticket->external_id)
+      .Bind(4, flag + (note.empty() ? "" : ": " + note));
+  HS_RETURN_IF_ERROR(audit.Run());
+  PageStats stats;
+  if (im->router != nullptr) HS_RETURN_IF_ERROR(im->QueueOutbox(change, now_ms, stats));
+  HS_RETURN_IF_ERROR(txn.Commit());
+  return stats.queued;
 }
 
 }  // namespace hs::ledger

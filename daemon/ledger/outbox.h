@@ -72,12 +72,24 @@ struct OutboxCount {
 };
 Result<std::vector<OutboxCount>> CountOutbox(Ledger& ledger);
 
-struct LinkRow {
-  int64_t ticket_id = 0;
-  std::string target, remote_id;
-  int64_t created_at = 0;
+// A record of the same matter on another platform, as `ticket REF` shows it.
+struct Counterpart {
+  std::string source, external_id;
+  int64_t ticket_id = 0;  // 0 when the ledger has not read that record yet.
+  std::string native_state;
+  std::string relation;  // e.g. "pushed by this ticket", "made from this ticket's record".
 };
-// Links from or to the ticket (to: links whose remote_id is its external id on its source).
-Result<std::vector<LinkRow>> LinksOf(Ledger& ledger, int64_t ticket_id);
+// Records linked to the ticket: made by its pushes (links), naming it as their source (external
+// number = its number, or a reopened dispatch's order), or named by it (its external number).
+Result<std::vector<Counterpart>> CounterpartsOf(Ledger& ledger, int64_t ticket_id);
+
+// Outbox items the ticket's changes queued, oldest first.
+Result<std::vector<OutboxItem>> OutboxOfTicket(Ledger& ledger, int64_t ticket_id);
+
+// Sets an operator flag on the ticket described by `change` (loaded from the ledger) and, in the
+// same transaction, queues what the ledger's router asks for it now. Audited. Returns the number
+// of items queued.
+Result<int64_t> FlagAndRoute(Ledger& ledger, const Change& change, const std::string& flag,
+                             const std::string& note, const std::string& actor, int64_t now_ms);
 
 }  // namespace hs::ledger

@@ -17,79 +17,14 @@
 #include "daemon/core/time_util.h"
 #include "daemon/ledger/ledger.h"
 #include "daemon/ledger/ledger_queries.h"
+#include "daemon/ledger/outbox.h"
+#include "daemon/ops/cli_util.h"
+#include "daemon/ops/push_commands.h"
 #include "daemon/ops/table.h"
 #include "daemon/sync/daemon.h"
 
 namespace hs::ops {
 namespace {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Where a command finds the ledger: --db, or [ledger] path of --config.
-struct LedgerArgs {
-  std::string config;
-  std::string db;
-  std::vector<std::string> configured_adapters;
-
-  Result<std::string> Path() {
-    if (!db.empty()) return db;
-    if (config.empty()) {
-      return Status::InvalidArgument(
-          "give --config FILE (or --db FILE) to say which ledger to read");
-    }
-    HS_ASSIGN_OR_RETURN(config::Config cfg, config::Load(config));
-    configured_adapters = cfg.adapter_names;
-    return cfg.ledger_path;
-  }
-};
-
-void AddLedgerOptions(CLI::App* cmd, LedgerArgs& a) {
-  cmd->add_option("--config,-c", a.config, "configuration file (TOML)");
-  cmd->add_option("--db", a.db, "ledger file, instead of the one in --config");
-}
-
-int Fail(const Status& s) {
-  std::cerr << "hotline-sync: " << MaskText(s.message()) << "\n";
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-      return kExitUsage;
-    case StatusCode::kRejected:
-      return kExitDatabase;
-    default:
-      return kExitFailure;
-  }
-}
-
-Result<std::unique_ptr<ledger::Ledger>> OpenForReading(LedgerArgs& a) {
-  HS_ASSIGN_OR_RETURN(std::string path, a.Path());
-  ledger::LedgerOptions o;
-  o.read_only = true;
-  return ledger::Ledger::Open(path, o);
-}
-
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string TimeOrDash(std::optional<int64_t> unix_seconds) {
-  return unix_seconds ? FormatShanghaiTime(*unix_seconds) : "-";
-}
-
-void Key(JsonWriter& w, const char* k, std::string_view v) {
-  w.Key(k);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void Key(JsonWriter& w, const char* k, int64_t v) {
-  w.Key(k);
-  w.Int64(v);
-}
-void Key(JsonWriter& w, const char* k, std::optional<int64_t> v) {
-  w.Key(k);
-  v ? w.Int64(*v) : w.Null();
-}
-
-void PrintJson(const rapidjson::StringBuffer& b) { std::cout << b.GetString() << "\n"; }
 
 // ---- status ----
 
@@ -120,6 +55,19 @@ int StatusCmd(LedgerArgs& args, bool json) {
       w.EndObject();
     }
     w.EndArray();
+    if (auto counts = ledger::CountOutbox(**ledger); counts.ok()) {
+      w.Key("outbox");
+      w.StartArray();
+      for (const auto& c : *counts) {
+        w.StartObject();
+        Key(w, "target", c.target);
+        Key(w, "state", c.state);
+        Key(w, "items", c.count);
+        Key(w, "oldest_ms", c.oldest_ms);
+        w.EndObject();
+      }
+      w.EndArray();
+    }
     w.EndObject();
     PrintJson(b);
     return kExitOk;
@@ -141,6 +89,7 @@ int StatusCmd(LedgerArgs& args, bool json) {
   } else {
     t.Print(std::cout);
   }
+  PrintPushStatus(args.config, args.db);
   return kExitOk;
 }
 
@@ -241,6 +190,31 @@ int Log(LedgerArgs& args, const LogArgs& la) {
 
 // ---- ticket ----
 
+// The same matter on the other platforms, and the pushes this ticket caused.
+void PrintLinks(ledger::Ledger& ledger, int64_t ticket_id) {
+  auto others = ledger::CounterpartsOf(ledger, ticket_id);
+  if (others.ok() && !others->empty()) {
+    std::cout << "\n关联 (the same matter on other platforms)\n";
+    Table t({"platform", "number", "state", "relation", "ledger id"});
+    for (const auto& c : *others) {
+      t.AddRow({c.source, c.external_id, c.native_state.empty() ? "-" : c.native_state,
+                c.relation, c.ticket_id == 0 ? "not read yet" : std::to_string(c.ticket_id)});
+    }
+    t.Print(std::cout);
+  }
+  auto pushes = ledger::OutboxOfTicket(ledger, ticket_id);
+  if (pushes.ok() && !pushes->empty()) {
+    std::cout << "\n推送 (pushes this ticket caused)\n";
+    Table t({"outbox", "target", "action", "state", "tries", "remote", "note"});
+    for (const auto& o : *pushes) {
+      t.AddRow({"#" + std::to_string(o.id), o.target, o.action, o.state,
+                std::to_string(o.attempts), o.remote_id.empty() ? "-" : o.remote_id,
+                Truncate(MaskText(o.last_error), 60)});
+    }
+    t.Print(std::cout);
+  }
+}
+
 int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
   auto ledger = OpenForReading(args);
   if (!ledger.ok()) return Fail(ledger.status());
@@ -302,7 +276,10 @@ int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
     const Ticket& t = r.ticket;
     std::cout << "工单 " << t.external_id << "  (" << r.source << ", ledger id " << r.id << ")\n";
     Table f({"字段", "值"});
-    f.AddRow({"状态", std::string(StateLabel(t.state))});
+    f.AddRow({"状态", std::string(StateLabel(t.state)) +
+                          (t.native_state.empty() || t.native_state == StateLabel(t.state)
+                               ? ""
+                               : " (" + t.native_state + ")")});
     f.AddRow({"渠道 / 类型 / 分类", t.channel + " / " + t.kind + " / " + t.category});
     f.AddRow({"承办单位", t.unit + (t.unit_code.empty() ? "" : " (" + t.unit_code + ")")});
     f.AddRow({"诉求人 / 电话 / 证件", (t.complainant.empty() ? "-" : MaskName(t.complainant)) +
@@ -337,6 +314,7 @@ int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
       }
     }
     tl.Print(std::cout);
+    PrintLinks(**ledger, r.id);
     std::cout << "\n";
   }
   return kExitOk;
@@ -563,6 +541,8 @@ int Main(int argc, char** argv) {
                   "share of pages with a malformed record")
       ->capture_default_str();
 
+  std::function<int()> push_commands = AddPushCommands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -577,6 +557,7 @@ int Main(int argc, char** argv) {
   if (*rejects_list) return RejectsList(rejects_args, rejects_adapter, rejects_limit, rejects_json);
   if (*rejects_show) return RejectsShow(rejects_args, reject_id, rejects_json);
   if (*sim) return Sim(sim_opts, sim_secret_file);
+  if (int code = push_commands(); code >= 0) return code;
   return kExitUsage;
 }
 

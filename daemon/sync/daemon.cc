@@ -16,31 +16,74 @@
 #include "daemon/ledger/ledger.h"
 #include "daemon/log/log.h"
 #include "daemon/net/curl_transport.h"
+#include "daemon/routing/router.h"
+#include "daemon/sync/deadline_watch.h"
 #include "daemon/sync/puller.h"
+#include "daemon/sync/pusher.h"
 
 namespace hs::sync {
 namespace {
 
-// One adapter with everything it owns.
+// One adapter with everything it owns: a puller and a pusher, each with its own adapter instance
+// and transport (an adapter is used by one thread).
 struct Worker {
-  std::unique_ptr<CurlTransport> transport;
-  std::unique_ptr<adapters::Adapter> adapter;
+  std::unique_ptr<CurlTransport> pull_transport, push_transport;
+  std::unique_ptr<adapters::Adapter> pull_adapter, push_adapter;
   std::unique_ptr<Puller> puller;
+  std::unique_ptr<Pusher> pusher;
 };
+
+// Request rates that keep pulls and pushes together under each platform's limit (20, 10 and 5 a
+// second); an adapter section overrides them with requests_per_second and push_requests_per_second.
+struct Rates {
+  int64_t pull, push;
+};
+Rates DefaultRates(const std::string& name) {
+  if (name == "petition") return {5, 4};
+  if (name == "provincial") return {2, 2};
+  return {15, 4};
+}
 
 // The set of workers built from one configuration; stopped together on reload or exit.
 struct Generation {
   StopSignal stop;
+  std::unique_ptr<routing::CityRouter> router;
+  DeadlineWatch deadlines;
   std::vector<Worker> workers;
   std::vector<std::thread> threads;
+  ledger::Ledger* ledger = nullptr;
 
   void Start() {
-    for (Worker& w : workers) threads.emplace_back([&w] { w.puller->Loop(); });
+    ledger->SetRouter(router.get());
+    for (Worker& w : workers) {
+      threads.emplace_back([&w] { w.puller->Loop(); });
+      threads.emplace_back([&w] { w.pusher->Loop(); });
+    }
+    threads.emplace_back([this] { deadlines.Loop(stop); });
   }
   void StopAndJoin() {
     stop.Stop();
     for (std::thread& t : threads) t.join();
     threads.clear();
+    ledger->SetRouter(nullptr);
+  }
+  // run --once: every feed drained, then every outbox, twice (pushes make records the next pull
+  // reads). Returns false when a pull failed.
+  bool RunOnce() {
+    ledger->SetRouter(router.get());
+    bool ok = true;
+    for (int round = 0; round < 2; ++round) {
+      for (Worker& w : workers) ok = w.puller->RunOnce().outcome == "ok" && ok;
+      for (Worker& w : workers) {
+        for (;;) {
+          PushPass p = w.pusher->DrainOnce();
+          if (!p.target_error.ok() || p.sent + p.held + p.retried + p.dead == 0) break;
+        }
+      }
+    }
+    deadlines.CheckOnce();
+    ledger->SetRouter(nullptr);
+    return ok;
   }
 };
 
@@ -48,17 +91,36 @@ struct Generation {
 Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Ledger& ledger,
                                           Clock& clock) {
   auto gen = std::make_unique<Generation>();
+  gen->ledger = &ledger;
   if (cfg.adapter_names.empty()) {
     return Status::InvalidArgument(cfg.file +
                                    ": no [adapters.NAME] section; add one, e.g. "
                                    "[adapters.hotline12345]");
   }
+  auto rules = routing::LoadRules(cfg.routing_file);
+  if (!rules.ok()) return rules.status().WithContext(cfg.file + ": [routing] file");
+  gen->router = std::make_unique<routing::CityRouter>(std::move(rules).value());
+  DeadlineWatch::Options dw;
+  dw.query.provincial = gen->router->rules().provincial;
+  dw.query.hotline = gen->router->rules().hotline;
+  dw.query.provincial_lead_s = cfg.deadline_lead_provincial_ms / 1000;
+  dw.query.hotline_lead_s = cfg.deadline_lead_hotline_ms / 1000;
+  dw.check_every_ms = cfg.deadline_check_ms;
+  gen->deadlines = DeadlineWatch(ledger, clock, dw);
   std::random_device seed_source;
   for (const std::string& name : cfg.adapter_names) {
     config::Section section = cfg.AdapterSection(name);
+    const Rates rates = DefaultRates(name);
     PullerOptions po;
     po.interval_ms = section.DurationMillis("interval", "5s", 100, 86'400'000);
-    po.requests_per_second = static_cast<double>(section.Int("requests_per_second", 20, 0, 10'000));
+    po.requests_per_second =
+        static_cast<double>(section.Int("requests_per_second", rates.pull, 0, 10'000));
+    PusherOptions pu;
+    pu.requests_per_second =
+        static_cast<double>(section.Int("push_requests_per_second", rates.push, 0, 10'000));
+    pu.max_attempts = cfg.outbox_max_attempts;
+    pu.backoff_base_ms = cfg.outbox_backoff_base_ms;
+    pu.backoff_cap_ms = cfg.outbox_backoff_cap_ms;
     CurlOptions co;
     co.total_timeout_ms = section.DurationMillis("timeout", "60s", 1000, 3'600'000);
     co.connect_timeout_ms = section.DurationMillis("connect_timeout", "10s", 100, 600'000);
@@ -66,10 +128,18 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
     co.ca_file = section.Path("ca_file", "");
     co.cancel = gen->stop.flag();
     Worker w;
-    w.transport = std::make_unique<CurlTransport>(co);
-    adapters::Deps deps{w.transport.get(), &clock, log::Get("adapter." + name)};
-    HS_ASSIGN_OR_RETURN(w.adapter, adapters::Create(name, section, deps));
-    w.puller = std::make_unique<Puller>(*w.adapter, ledger, clock, gen->stop, po, seed_source());
+    w.pull_transport = std::make_unique<CurlTransport>(co);
+    w.push_transport = std::make_unique<CurlTransport>(co);
+    auto logger = log::Get("adapter." + name);
+    HS_ASSIGN_OR_RETURN(w.pull_adapter,
+                        adapters::Create(name, section, {w.pull_transport.get(), &clock, logger}));
+    config::Section again = cfg.AdapterSection(name);
+    HS_ASSIGN_OR_RETURN(w.push_adapter,
+                        adapters::Create(name, again, {w.push_transport.get(), &clock, logger}));
+    w.puller =
+        std::make_unique<Puller>(*w.pull_adapter, ledger, clock, gen->stop, po, seed_source());
+    w.pusher =
+        std::make_unique<Pusher>(*w.push_adapter, ledger, clock, gen->stop, pu, seed_source());
     gen->workers.push_back(std::move(w));
   }
   return gen;
@@ -119,11 +189,7 @@ int RunDaemon(const std::string& config_path, bool once) {
     log->error("{}", gen.status().message());
     return kExitConfig;
   }
-  if (once) {
-    bool all_ok = true;
-    for (Worker& w : (*gen)->workers) all_ok = w.puller->RunOnce().outcome == "ok" && all_ok;
-    return all_ok ? kExitOk : kExitFailure;
-  }
+  if (once) return (*gen)->RunOnce() ? kExitOk : kExitFailure;
   (*gen)->Start();
   log->info("hotline-sync started: ledger {}, {} adapter(s)", cfg->ledger_path,
             cfg->adapter_names.size());

@@ -1,0 +1,17 @@
+// Operator commands about pushes and deadlines: `outbox list|show|retry|drop`, `deadlines`, and
+// `flag REF petition`. Registered on the main command line by commands.cc.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace hs::ops {
+
+// Adds the subcommands to `app`; returns the function that runs whichever was chosen (or -1 when
+// none of these was).
+std::function<int()> AddPushCommands(CLI::App& app);
+
+// The outbox and deadline lines of `status` (tables), printed after the adapters' table.
+void PrintPushStatus(const std::string& config_path, const std::string& db_path);
+
+}  // namespace hs::ops
