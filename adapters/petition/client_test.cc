@@ -6,9 +6,13 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <fstream>
+
+#include "daemon/config/config.h"
 #include "daemon/core/json.h"
 #include "daemon/log/log.h"
 #include "tests/fakes/fake_transport.h"
+#include "tests/fakes/temp_dir.h"
 #include "tests/fakes/test_util.h"
 
 namespace hs::petition {
@@ -360,6 +364,61 @@ TEST_F(PetitionClientTest, AnUnreadableCursorStartsOver) {
   transport_.Respond(200, Page({}, 0));
   PullOk(*a, "{\"from\":\"x\"}");
   EXPECT_EQ(BodyInt(1, "updatedFrom"), 0);
+}
+
+}  // namespace
+}  // namespace hs::petition
+
+namespace hs::petition {
+namespace {
+
+// [adapters.petition] read from a configuration file, with the secret beside it.
+class PetitionOptionsTest : public ::testing::Test {
+ protected:
+  Result<Options> Read(const std::string& body) {
+    {
+      std::ofstream(dir_.File("secret")) << "s3cret\n";
+      std::ofstream(dir_.File("cats.toml")) << "[codes]\nXF9001 = { name = \"测试\", sqfl = \"其他类\" }\n";
+      std::ofstream(dir_.File("hs.toml")) << "[ledger]\npath = \"" << dir_.File("l.db")
+                                          << "\"\n[adapters.petition]\n" << body;
+    }
+    auto cfg = config::Load(dir_.File("hs.toml"));
+    if (!cfg.ok()) return cfg.status();
+    config::Section s = cfg->AdapterSection("petition");
+    HS_ASSIGN_OR_RETURN(Options o, ReadOptions(s));
+    HS_RETURN_IF_ERROR(s.Finish());
+    return o;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(PetitionOptionsTest, ReadsTheSectionWithDefaults) {
+  auto o = Read("base_url = \"https://xf.example.gov.cn/\"\nclient_id = \"yy-sync\"\n"
+                "client_secret_file = \"secret\"\n");
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->client_secret, "s3cret");
+  EXPECT_EQ(o->page_size, 200);
+  EXPECT_EQ(o->window_lag_ms, 5000);
+  EXPECT_EQ(o->lookback_ms, 0);
+  EXPECT_EQ(o->categories.size(), 10u);
+  auto custom = Read("base_url = \"http://127.0.0.1:8080\"\nclient_id = \"c\"\n"
+                     "client_secret_file = \"secret\"\ncategories_file = \"cats.toml\"\n"
+                     "page_size = 50\nwindow_lag = \"10s\"\n");
+  ASSERT_TRUE(custom.ok()) << custom.status().ToString();
+  EXPECT_NE(custom->categories.Find("XF9001"), nullptr);
+  EXPECT_EQ(custom->page_size, 50);
+}
+
+TEST_F(PetitionOptionsTest, RefusesBadValues) {
+  const std::string base = "client_id = \"c\"\nclient_secret_file = \"secret\"\n";
+  EXPECT_TRUE(Has(Read(base + "base_url = \"http://xf.example.gov.cn\"\n").status().message(),
+                  "base_url"));
+  EXPECT_TRUE(Has(Read(base + "base_url = \"https://xf.example.gov.cn/xf\"\n").status().message(),
+                  "/xf"));
+  EXPECT_FALSE(Read(base + "base_url = \"https://x\"\npage_size = 201\n").ok());
+  EXPECT_FALSE(Read(base + "base_url = \"https://x\"\nwindow_lag = \"1s\"\n").ok());
+  EXPECT_FALSE(Read(base + "base_url = \"https://x\"\ncategories_file = \"none.toml\"\n").ok());
+  EXPECT_FALSE(Read(base + "base_url = \"https://x\"\nsecret = \"inline\"\n").ok());
 }
 
 }  // namespace
