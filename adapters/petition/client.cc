@@ -143,8 +143,8 @@ bool ValidKey(std::string_view key) {
 bool SafePathSegment(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
   });
 }
 
@@ -242,8 +242,7 @@ class PetitionAdapter final : public adapters::Adapter {
       }
       path = "/xf/api/petitions/" + item.target_ref + "/progress";
     } else {
-      return Status::Rejected("the petition adapter takes create and progress, not " +
-                              item.action);
+      return Status::Rejected("the petition adapter takes create and progress, not " + item.action);
     }
     if (!ValidKey(item.idempotency_key)) {
       return Status::Rejected("idempotency key must be 1 to 64 printable ASCII characters");
@@ -281,8 +280,7 @@ class PetitionAdapter final : public adapters::Adapter {
                               item.target_ref + ", then `outbox retry` or `outbox drop`");
     }
     if (item.action != "create") {
-      return Status::Rejected("the petition adapter takes create and progress, not " +
-                              item.action);
+      return Status::Rejected("the petition adapter takes create and progress, not " + item.action);
     }
     rapidjson::Document payload;
     std::string_view source_no;
@@ -294,8 +292,7 @@ class PetitionAdapter final : public adapters::Adapter {
     int restarts = 0;
     int64_t total = -1;
     for (int64_t page_no = 1;; ++page_no) {
-      HS_ASSIGN_OR_RETURN(QueryPage q,
-                          Query(from, to, page_no, o_.page_size, requests, nullptr));
+      HS_ASSIGN_OR_RETURN(QueryPage q, Query(from, to, page_no, o_.page_size, requests, nullptr));
       for (const std::string& bytes : q.records) {
         rapidjson::Document rec;
         if (!json::Parse(bytes, rec).ok()) continue;
@@ -378,8 +375,8 @@ class PetitionAdapter final : public adapters::Adapter {
       auto it = doc.FindMember("expiresIn");
       if (it != doc.MemberEnd() && it->value.IsInt64()) expires_s = it->value.GetInt64();
     }
-    const bool printable = std::all_of(token.begin(), token.end(),
-                                       [](char ch) { return ch > 0x20 && ch <= 0x7e; });
+    const bool printable =
+        std::all_of(token.begin(), token.end(), [](char ch) { return ch > 0x20 && ch <= 0x7e; });
     if (token.empty() || token.size() > kMaxTokenBytes || !printable || expires_s < 1 ||
         expires_s > kMaxExpiresInS) {
       return Status::Unavailable(
@@ -423,9 +420,9 @@ class PetitionAdapter final : public adapters::Adapter {
       }
     }
     if (!parsed.ok()) {
-      std::string where = std::string("POST ") + kQueryPath + " updatedFrom=" +
-                          std::to_string(from) + " updatedTo=" + std::to_string(to) +
-                          " pageNo=" + std::to_string(page_no);
+      std::string where = std::string("POST ") + kQueryPath +
+                          " updatedFrom=" + std::to_string(from) +
+                          " updatedTo=" + std::to_string(to) + " pageNo=" + std::to_string(page_no);
       if (page_reject != nullptr) *page_reject = {where, parsed.message(), q.text};
       return Status::Rejected(parsed.message() + " (" + where + ")");
     }

@@ -28,9 +28,10 @@ std::string Row(const std::string& no, int64_t updated_at, const std::string& so
          R"("title":"工厂废气污染","content":"信访人反映附近工厂夜间排放刺鼻废气。","incidentAddress":null,)"
          R"("categoryCode":"XF1101","responsibleOrg":{"code":"430602","name":"岳阳楼区"},"dueAt":1691684000000,)"
          R"("status":"IN_PROGRESS","replyContent":null,"repliedAt":null,"satisfaction":null,)"
-         R"("sourceSystem":)" + (source_no.empty() ? "null" : "\"12345\"") +
-         R"(,"sourceNo":)" + (source_no.empty() ? "null" : "\"" + source_no + "\"") +
-         R"(,"updatedAt":)" + std::to_string(updated_at) + "}";
+         R"("sourceSystem":)" +
+         (source_no.empty() ? "null" : "\"12345\"") + R"(,"sourceNo":)" +
+         (source_no.empty() ? "null" : "\"" + source_no + "\"") + R"(,"updatedAt":)" +
+         std::to_string(updated_at) + "}";
 }
 
 std::string Page(const std::vector<std::string>& rows, int64_t total, int64_t page_no = 1) {
@@ -55,8 +56,8 @@ class PetitionClientTest : public ::testing::Test {
     return CreateWithOptions(std::move(o), {&transport_, &clock_, log::Get("adapter.test")});
   }
   void Token(int64_t expires_in = 7200, const std::string& token = "tok1") {
-    transport_.Respond(200, R"({"success":true,"accessToken":")" + token +
-                                R"(","expiresIn":)" + std::to_string(expires_in) + "}");
+    transport_.Respond(200, R"({"success":true,"accessToken":")" + token + R"(","expiresIn":)" +
+                                std::to_string(expires_in) + "}");
   }
   adapters::Page PullOk(adapters::Adapter& a, const std::string& cursor) {
     Reject r;
@@ -82,9 +83,10 @@ class PetitionClientTest : public ::testing::Test {
     item.action = action;
     item.target_ref = ref;
     item.idempotency_key = "hs-7-create";
-    item.payload = action == "create"
-                       ? R"({"form":"HOTLINE","sourceSystem":"12345","sourceNo":"YY2306130001","title":"t","content":"c","categoryCode":"XF1101"})"
-                       : R"({"at":1686585600000,"action":"办结","text":"","sourceNo":"YY2306130001"})";
+    item.payload =
+        action == "create"
+            ? R"({"form":"HOTLINE","sourceSystem":"12345","sourceNo":"YY2306130001","title":"t","content":"c","categoryCode":"XF1101"})"
+            : R"({"at":1686585600000,"action":"办结","text":"","sourceNo":"YY2306130001"})";
     return item;
   }
 
@@ -178,7 +180,7 @@ TEST_F(PetitionClientTest, RestartsTheWindowWhenTotalChangesAndMovesOnFromTheLar
   EXPECT_EQ(BodyInt(2, "pageNo"), 2);
   transport_.Respond(200, Page({Row("XF-1", kNowMs - 20'000), Row("XF-3", kNowMs - 18'000)}, 4));
   adapters::Page p3 = PullOk(*a, p2.next_cursor);
-  EXPECT_EQ(BodyInt(3, "pageNo"), 1);  // Restarted…
+  EXPECT_EQ(BodyInt(3, "pageNo"), 1);       // Restarted…
   EXPECT_EQ(BodyInt(3, "updatedFrom"), 0);  // …over the same window.
   EXPECT_EQ(BodyInt(3, "updatedTo"), kNowMs - 5000);
   transport_.Respond(200, Page({Row("XF-4", kNowMs - 17'000), Row("XF-5", kNowMs - 16'000)}, 4, 2));
@@ -200,9 +202,10 @@ TEST_F(PetitionClientTest, OneBadRecordIsRejectedAndThePageGoesOn) {
   Token();
   std::string bad = Row("XF-BAD", kNowMs - 9000);
   bad.replace(bad.find("\"XF1101\""), 8, "\"XF0000\"");
-  transport_.Respond(200, Page({Row("XF-1", kNowMs - 9000), bad,
-                                R"({"petitionNo":"XF-HUGE","updatedAt":123456789012345678901234567890})"},
-                               3));
+  transport_.Respond(
+      200, Page({Row("XF-1", kNowMs - 9000), bad,
+                 R"({"petitionNo":"XF-HUGE","updatedAt":123456789012345678901234567890})"},
+                3));
   adapters::Page page = PullOk(*a, "");
   ASSERT_EQ(page.tickets.size(), 1u);
   ASSERT_EQ(page.rejects.size(), 2u);
@@ -233,7 +236,9 @@ TEST_F(PetitionClientTest, MapsErrorsToStatusCodes) {
   EXPECT_EQ(a->Pull("", r).status().code(), StatusCode::kUnavailable);
   transport_.Respond(504, "<html>Gateway Timeout</html>");
   EXPECT_EQ(a->Pull("", r).status().code(), StatusCode::kUnavailable);
-  transport_.Respond(400, R"({"success":false,"errorCode":"INVALID_ARGUMENT","message":"pageSize: must be 1..200"})");
+  transport_.Respond(
+      400,
+      R"({"success":false,"errorCode":"INVALID_ARGUMENT","message":"pageSize: must be 1..200"})");
   s = a->Pull("", r);
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Has(s.status().message(), "pageSize"));
@@ -378,9 +383,11 @@ class PetitionOptionsTest : public ::testing::Test {
   Result<Options> Read(const std::string& body) {
     {
       std::ofstream(dir_.File("secret")) << "s3cret\n";
-      std::ofstream(dir_.File("cats.toml")) << "[codes]\nXF9001 = { name = \"测试\", sqfl = \"其他类\" }\n";
-      std::ofstream(dir_.File("hs.toml")) << "[ledger]\npath = \"" << dir_.File("l.db")
-                                          << "\"\n[adapters.petition]\n" << body;
+      std::ofstream(dir_.File("cats.toml"))
+          << "[codes]\nXF9001 = { name = \"测试\", sqfl = \"其他类\" }\n";
+      std::ofstream(dir_.File("hs.toml"))
+          << "[ledger]\npath = \"" << dir_.File("l.db") << "\"\n[adapters.petition]\n"
+          << body;
     }
     auto cfg = config::Load(dir_.File("hs.toml"));
     if (!cfg.ok()) return cfg.status();
@@ -393,17 +400,19 @@ class PetitionOptionsTest : public ::testing::Test {
 };
 
 TEST_F(PetitionOptionsTest, ReadsTheSectionWithDefaults) {
-  auto o = Read("base_url = \"https://xf.example.gov.cn/\"\nclient_id = \"yy-sync\"\n"
-                "client_secret_file = \"secret\"\n");
+  auto o = Read(
+      "base_url = \"https://xf.example.gov.cn/\"\nclient_id = \"yy-sync\"\n"
+      "client_secret_file = \"secret\"\n");
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   EXPECT_EQ(o->client_secret, "s3cret");
   EXPECT_EQ(o->page_size, 200);
   EXPECT_EQ(o->window_lag_ms, 5000);
   EXPECT_EQ(o->lookback_ms, 0);
   EXPECT_EQ(o->categories.size(), 10u);
-  auto custom = Read("base_url = \"http://127.0.0.1:8080\"\nclient_id = \"c\"\n"
-                     "client_secret_file = \"secret\"\ncategories_file = \"cats.toml\"\n"
-                     "page_size = 50\nwindow_lag = \"10s\"\n");
+  auto custom = Read(
+      "base_url = \"http://127.0.0.1:8080\"\nclient_id = \"c\"\n"
+      "client_secret_file = \"secret\"\ncategories_file = \"cats.toml\"\n"
+      "page_size = 50\nwindow_lag = \"10s\"\n");
   ASSERT_TRUE(custom.ok()) << custom.status().ToString();
   EXPECT_NE(custom->categories.Find("XF9001"), nullptr);
   EXPECT_EQ(custom->page_size, 50);
@@ -411,10 +420,10 @@ TEST_F(PetitionOptionsTest, ReadsTheSectionWithDefaults) {
 
 TEST_F(PetitionOptionsTest, RefusesBadValues) {
   const std::string base = "client_id = \"c\"\nclient_secret_file = \"secret\"\n";
-  EXPECT_TRUE(Has(Read(base + "base_url = \"http://xf.example.gov.cn\"\n").status().message(),
-                  "base_url"));
-  EXPECT_TRUE(Has(Read(base + "base_url = \"https://xf.example.gov.cn/xf\"\n").status().message(),
-                  "/xf"));
+  EXPECT_TRUE(
+      Has(Read(base + "base_url = \"http://xf.example.gov.cn\"\n").status().message(), "base_url"));
+  EXPECT_TRUE(
+      Has(Read(base + "base_url = \"https://xf.example.gov.cn/xf\"\n").status().message(), "/xf"));
   EXPECT_FALSE(Read(base + "base_url = \"https://x\"\npage_size = 201\n").ok());
   EXPECT_FALSE(Read(base + "base_url = \"https://x\"\nwindow_lag = \"1s\"\n").ok());
   EXPECT_FALSE(Read(base + "base_url = \"https://x\"\ncategories_file = \"none.toml\"\n").ok());

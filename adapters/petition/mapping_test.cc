@@ -49,7 +49,8 @@ std::string Record(const std::map<std::string, std::string>& over) {
   return out + "}";
 }
 std::string Record(const std::string& key = "", const std::string& value = "") {
-  return key.empty() ? Record(std::map<std::string, std::string>{}) : Record(std::map<std::string, std::string>{{key, value}});
+  return key.empty() ? Record(std::map<std::string, std::string>{})
+                     : Record(std::map<std::string, std::string>{{key, value}});
 }
 
 class PetitionMappingTest : public ::testing::Test {
@@ -107,8 +108,8 @@ TEST_F(PetitionMappingTest, MapsEveryField) {
 TEST_F(PetitionMappingTest, NullableFieldsMayBeNull) {
   std::map<std::string, std::string> nulls = {
       {"petitioner", R"({"name":null,"mobile":null,"idCard":null,"address":null,"persons":null})"}};
-  for (const char* key : {"incidentAddress", "responsibleOrg", "dueAt", "replyContent",
-                          "repliedAt", "satisfaction", "sourceSystem", "sourceNo"}) {
+  for (const char* key : {"incidentAddress", "responsibleOrg", "dueAt", "replyContent", "repliedAt",
+                          "satisfaction", "sourceSystem", "sourceNo"}) {
     nulls[key] = "null";
   }
   std::string text = Record(nulls);
@@ -166,21 +167,29 @@ TEST_F(PetitionMappingTest, EveryCodebookCodeHasItsHotlineCategory) {
 }
 
 TEST_F(PetitionMappingTest, RefusesWrongTypesNamingTheField) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"petitionNo", "42"},        {"registeredAt", R"("2023-06-13")"},
-      {"registeredAt", "1.5e12"},  {"form", "1"},
-      {"petitioner", R"("张某某")"}, {"title", "[]"},
-      {"content", "{}"},           {"categoryCode", "true"},
-      {"responsibleOrg", "[1]"},   {"dueAt", R"("soon")"},
-      {"status", "null"},          {"updatedAt", "null"},
-      {"satisfaction", "1"},       {"sourceNo", "12345"}};
+  const std::pair<const char*, const char*> cases[] = {{"petitionNo", "42"},
+                                                       {"registeredAt", R"("2023-06-13")"},
+                                                       {"registeredAt", "1.5e12"},
+                                                       {"form", "1"},
+                                                       {"petitioner", R"("张某某")"},
+                                                       {"title", "[]"},
+                                                       {"content", "{}"},
+                                                       {"categoryCode", "true"},
+                                                       {"responsibleOrg", "[1]"},
+                                                       {"dueAt", R"("soon")"},
+                                                       {"status", "null"},
+                                                       {"updatedAt", "null"},
+                                                       {"satisfaction", "1"},
+                                                       {"sourceNo", "12345"}};
   for (auto [key, value] : cases) {
     EXPECT_TRUE(Has(Error(Record(key, value)), std::string("field ") + key)) << key << "=" << value;
   }
-  EXPECT_TRUE(Has(Error(Record("petitioner", R"({"mobile":13800001234})")), "field petitioner.mobile"));
+  EXPECT_TRUE(
+      Has(Error(Record("petitioner", R"({"mobile":13800001234})")), "field petitioner.mobile"));
   EXPECT_TRUE(Has(Error(Record("petitioner", R"({"persons":0})")), "field petitioner.persons"));
   EXPECT_TRUE(Has(Error(Record("petitioner", R"({"persons":"6"})")), "field petitioner.persons"));
-  EXPECT_TRUE(Has(Error(Record("responsibleOrg", R"({"code":"430626"})")), "field responsibleOrg.name"));
+  EXPECT_TRUE(
+      Has(Error(Record("responsibleOrg", R"({"code":"430626"})")), "field responsibleOrg.name"));
   EXPECT_TRUE(Has(Error("[1,2]"), "record must be an object"));
 }
 
@@ -231,7 +240,8 @@ TEST_F(PetitionMappingTest, ReadsTheRecordIdEvenFromUnparsableBytes) {
 }
 
 TEST_F(PetitionMappingTest, CodebookFromTomlText) {
-  auto m = CategoryMap::FromToml("[codes]\nXF9001 = { name = \"测试\", sqfl = \"其他类\" }\n", "t.toml");
+  auto m =
+      CategoryMap::FromToml("[codes]\nXF9001 = { name = \"测试\", sqfl = \"其他类\" }\n", "t.toml");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   ASSERT_NE(m->Find("XF9001"), nullptr);
   EXPECT_EQ(m->Find("XF9001")->sqfl, "其他类");

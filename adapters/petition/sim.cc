@@ -68,8 +68,8 @@ class TokenBucket {
  public:
   bool Take(int64_t now_ms, double rps) {
     const double capacity = std::max(rps, 1.0);
-    tokens_ = last_ms_ < 0 ? capacity
-                           : std::min(capacity, tokens_ + (now_ms - last_ms_) * rps / 1000);
+    tokens_ =
+        last_ms_ < 0 ? capacity : std::min(capacity, tokens_ + (now_ms - last_ms_) * rps / 1000);
     last_ms_ = now_ms;
     if (tokens_ < 1) return false;
     tokens_ -= 1;
@@ -135,7 +135,8 @@ constexpr const char* kHtml502 =
 }  // namespace
 
 struct PetitionSim::Impl {
-  Impl(PetitionSimOptions o, Clock& c) : options(std::move(o)), clock(c), rng(options.seed ^ 0x7846u) {}
+  Impl(PetitionSimOptions o, Clock& c)
+      : options(std::move(o)), clock(c), rng(options.seed ^ 0x7846u) {}
 
   PetitionSimOptions options;
   Clock& clock;
@@ -254,7 +255,8 @@ std::optional<Reply> PetitionSim::Impl::Maintenance() {
   const int64_t of_day = ((now_s + kShanghaiOffsetSeconds) % 86400 + 86400) % 86400;
   if (of_day < kMaintenanceStartS || of_day >= kMaintenanceEndS) return std::nullopt;
   Reply r = Error(503, "MAINTENANCE", "nightly maintenance 01:00-01:30");
-  if (stats.maintenance++ % 2 == 0) r.retry_after_s = std::max<int64_t>(1, kMaintenanceEndS - of_day);
+  if (stats.maintenance++ % 2 == 0)
+    r.retry_after_s = std::max<int64_t>(1, kMaintenanceEndS - of_day);
   return r;
 }
 
@@ -302,7 +304,8 @@ Reply PetitionSim::Impl::Dispatch(const httplib::Request& req, Route route) {
 Reply PetitionSim::Impl::Token(const httplib::Request& req) {
   ++stats.token_requests;
   rapidjson::Document doc;
-  if (!json::Parse(req.body, doc).ok() || !doc.IsObject()) return Invalid("body: must be a JSON object");
+  if (!json::Parse(req.body, doc).ok() || !doc.IsObject())
+    return Invalid("body: must be a JSON object");
   for (const char* key : {"clientId", "clientSecret"}) {
     auto it = doc.FindMember(key);
     if (it == doc.MemberEnd() || !it->value.IsString()) {
@@ -328,7 +331,8 @@ Reply PetitionSim::Impl::Token(const httplib::Request& req) {
 
 Reply PetitionSim::Impl::Query(const httplib::Request& req) {
   rapidjson::Document doc;
-  if (!json::Parse(req.body, doc).ok() || !doc.IsObject()) return Invalid("body: must be a JSON object");
+  if (!json::Parse(req.body, doc).ok() || !doc.IsObject())
+    return Invalid("body: must be a JSON object");
   int64_t v[4] = {};
   const char* names[4] = {"updatedFrom", "updatedTo", "pageNo", "pageSize"};
   for (int i = 0; i < 4; ++i) {
@@ -384,7 +388,8 @@ Reply PetitionSim::Impl::Idempotent(
   }
   Result<std::string> done = effect(body);
   if (!done.ok()) {
-    if (done.status().code() == StatusCode::kNotFound) return Error(404, "NOT_FOUND", "no such petition");
+    if (done.status().code() == StatusCode::kNotFound)
+      return Error(404, "NOT_FOUND", "no such petition");
     return Invalid(done.status().message());
   }
   KeyRecord& record = keys[key];
@@ -406,31 +411,34 @@ Reply PetitionSim::Impl::Create(const httplib::Request& req) {
 
 Reply PetitionSim::Impl::AddProgress(const httplib::Request& req) {
   const std::string no = req.matches[1].str();
-  return Idempotent(req, "progress:" + no, [this, &no](const rapidjson::Document& body)
-                                               -> Result<std::string> {
-    if (!body.IsObject()) return Status::InvalidArgument("body: must be a JSON object");
-    Progress p;
-    auto at = body.FindMember("at");
-    if (at == body.MemberEnd()) return Status::InvalidArgument("at: is required");
-    if (!at->value.IsInt64()) return Status::InvalidArgument("at: must be an integer");
-    p.at = at->value.GetInt64();
-    for (const char* key : {"action", "text", "sourceNo"}) {
-      auto it = body.FindMember(key);
-      if (it == body.MemberEnd()) return Status::InvalidArgument(std::string(key) + ": is required");
-      if (!it->value.IsString() || it->value.GetStringLength() > 64 * 1024) {
-        return Status::InvalidArgument(std::string(key) + ": must be a string");
-      }
-      std::string value(it->value.GetString(), it->value.GetStringLength());
-      if (value.empty() && std::string_view(key) != "text") {
-        return Status::InvalidArgument(std::string(key) + ": must not be empty");
-      }
-      (std::string_view(key) == "action" ? p.action
-       : std::string_view(key) == "text" ? p.text
-                                         : p.source_no) = std::move(value);
-    }
-    HS_RETURN_IF_ERROR(world->AddProgress(no, std::move(p)));
-    return no;
-  });
+  return Idempotent(req, "progress:" + no,
+                    [this, &no](const rapidjson::Document& body) -> Result<std::string> {
+                      if (!body.IsObject())
+                        return Status::InvalidArgument("body: must be a JSON object");
+                      Progress p;
+                      auto at = body.FindMember("at");
+                      if (at == body.MemberEnd()) return Status::InvalidArgument("at: is required");
+                      if (!at->value.IsInt64())
+                        return Status::InvalidArgument("at: must be an integer");
+                      p.at = at->value.GetInt64();
+                      for (const char* key : {"action", "text", "sourceNo"}) {
+                        auto it = body.FindMember(key);
+                        if (it == body.MemberEnd())
+                          return Status::InvalidArgument(std::string(key) + ": is required");
+                        if (!it->value.IsString() || it->value.GetStringLength() > 64 * 1024) {
+                          return Status::InvalidArgument(std::string(key) + ": must be a string");
+                        }
+                        std::string value(it->value.GetString(), it->value.GetStringLength());
+                        if (value.empty() && std::string_view(key) != "text") {
+                          return Status::InvalidArgument(std::string(key) + ": must not be empty");
+                        }
+                        (std::string_view(key) == "action" ? p.action
+                         : std::string_view(key) == "text" ? p.text
+                                                           : p.source_no) = std::move(value);
+                      }
+                      HS_RETURN_IF_ERROR(world->AddProgress(no, std::move(p)));
+                      return no;
+                    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -451,10 +459,9 @@ Status PetitionSim::Start() {
   }
   {
     std::lock_guard lock(m.mu);
-    m.world = PetitionWorld::Generate(o.seed, o.count,
-                                      (o.sim_start - int64_t{o.days_before} * 86400) * 1000,
-                                      (o.sim_start + int64_t{o.days_after} * 86400) * 1000,
-                                      o.transfer_share);
+    m.world = PetitionWorld::Generate(
+        o.seed, o.count, (o.sim_start - int64_t{o.days_before} * 86400) * 1000,
+        (o.sim_start + int64_t{o.days_after} * 86400) * 1000, o.transfer_share);
     m.faults = o.faults;
     m.churn = o.churn;
     m.churn_left = o.churn_requests;
@@ -463,10 +470,11 @@ Status PetitionSim::Start() {
     m.world->AdvanceTo(o.sim_start * 1000);
   }
   m.AddRoutes();
-  m.port = o.port == 0 ? m.server.bind_to_any_port(o.bind)
+  m.port = o.port == 0                             ? m.server.bind_to_any_port(o.bind)
            : m.server.bind_to_port(o.bind, o.port) ? o.port
-                                                  : -1;
-  if (m.port < 0) return Status::Unavailable("cannot bind " + o.bind + ":" + std::to_string(o.port));
+                                                   : -1;
+  if (m.port < 0)
+    return Status::Unavailable("cannot bind " + o.bind + ":" + std::to_string(o.port));
   m.thread = std::thread([&m] {
     m.server.listen_after_bind();
     m.listen_done = true;

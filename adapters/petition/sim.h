@@ -23,10 +23,10 @@
 namespace hs::petition {
 
 struct PetitionSimFaults {
-  int64_t latency_ms = 0;     // Added to every response.
-  double error_rate = 0;      // Share of requests answered HTTP 503 (JSON, SERVICE_UNAVAILABLE).
-  double reset_rate = 0;      // Share of requests whose connection is closed before any body.
-  double html_502_rate = 0;   // Share of requests answered by the "proxy" with an HTML 502 page.
+  int64_t latency_ms = 0;    // Added to every response.
+  double error_rate = 0;     // Share of requests answered HTTP 503 (JSON, SERVICE_UNAVAILABLE).
+  double reset_rate = 0;     // Share of requests whose connection is closed before any body.
+  double html_502_rate = 0;  // Share of requests answered by the "proxy" with an HTML 502 page.
 };
 
 struct PetitionSimOptions {
@@ -60,13 +60,13 @@ struct PetitionSimStats {
   int64_t token_requests = 0;
   int64_t pages = 0;
   int64_t records_served = 0;
-  int64_t rate_limited = 0;   // 429s.
-  int64_t maintenance = 0;    // 503 MAINTENANCE.
-  int64_t unauthorized = 0;   // 401s of any code.
-  int64_t replays = 0;        // 200s for a known key and body.
-  int64_t conflicts = 0;      // 409 DUPLICATE_REQUEST.
-  int64_t faults = 0;         // Injected 503s, resets and 502s.
-  int64_t touched = 0;        // Churn touches.
+  int64_t rate_limited = 0;  // 429s.
+  int64_t maintenance = 0;   // 503 MAINTENANCE.
+  int64_t unauthorized = 0;  // 401s of any code.
+  int64_t replays = 0;       // 200s for a known key and body.
+  int64_t conflicts = 0;     // 409 DUPLICATE_REQUEST.
+  int64_t faults = 0;        // Injected 503s, resets and 502s.
+  int64_t touched = 0;       // Churn touches.
 };
 
 class PetitionSim {

@@ -64,8 +64,8 @@ TEST(PetitionSimWorldTest, SameSeedSameWorldAndEveryRecordMaps) {
     ++statuses[t.native_state];
     collective += t.kind == "集体访";
   }
-  for (const char* s : {"REGISTERED", "IN_PROGRESS", "REPLIED", "CLOSED", "TRANSFERRED",
-                        "NOT_ACCEPTED"}) {
+  for (const char* s :
+       {"REGISTERED", "IN_PROGRESS", "REPLIED", "CLOSED", "TRANSFERRED", "NOT_ACCEPTED"}) {
     EXPECT_GT(statuses[s], 0) << s;
   }
   EXPECT_GT(collective, 0);
@@ -105,18 +105,19 @@ class PetitionSimTest : public ::testing::Test {
     return a;
   }
   std::string NewToken() {
-    Answer a = Post("/xf/oauth/token", R"({"clientId":"yy-sync","clientSecret":"sim-secret"})", {},
-                    false);
+    Answer a =
+        Post("/xf/oauth/token", R"({"clientId":"yy-sync","clientSecret":"sim-secret"})", {}, false);
     EXPECT_EQ(a.status, 200);
     return a.body.IsObject() ? StrOf(a.body, "accessToken") : "";
   }
   Answer Query(int64_t from, int64_t to, int64_t page, int64_t size) {
-    return Post("/xf/api/petitions/query",
-                "{\"updatedFrom\":" + std::to_string(from) + ",\"updatedTo\":" +
-                    std::to_string(to) + ",\"pageNo\":" + std::to_string(page) +
-                    ",\"pageSize\":" + std::to_string(size) + "}");
+    return Post("/xf/api/petitions/query", "{\"updatedFrom\":" + std::to_string(from) +
+                                               ",\"updatedTo\":" + std::to_string(to) +
+                                               ",\"pageNo\":" + std::to_string(page) +
+                                               ",\"pageSize\":" + std::to_string(size) + "}");
   }
-  static std::string CreateBody(const std::string& source_no, const std::string& title = "噪音扰民") {
+  static std::string CreateBody(const std::string& source_no,
+                                const std::string& title = "噪音扰民") {
     return R"({"form":"HOTLINE","sourceSystem":"12345","sourceNo":")" + source_no +
            R"(","title":")" + title +
            R"(","content":"市民来电反映夜间施工噪音。","categoryCode":"XF1101","petitioner":{"name":"王某","mobile":"13800009999","persons":1}})";
@@ -132,7 +133,8 @@ TEST_F(PetitionSimTest, TokensDieAtIssuePlusExpiresIn) {
   PetitionSimOptions o = NoLimit();
   o.sim_start = kSimStart + 7200;  // 02:00: the hours below stay clear of the maintenance window.
   StartSim(o);
-  Answer bad = Post("/xf/oauth/token", R"({"clientId":"yy-sync","clientSecret":"nope"})", {}, false);
+  Answer bad =
+      Post("/xf/oauth/token", R"({"clientId":"yy-sync","clientSecret":"nope"})", {}, false);
   EXPECT_EQ(bad.status, 401);
   EXPECT_EQ(StrOf(bad.body, "errorCode"), "INVALID_CLIENT");
   Answer none = Query(0, kSimStart * 1000, 1, 1);
@@ -181,7 +183,8 @@ TEST_F(PetitionSimTest, QueryValidatesAndOrdersByUpdatedAtThenNumber) {
   EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end()));
   Answer exact = Query(rows[3].first, rows[3].first, 1, 200);
   bool found = false;
-  for (const auto& r : exact.body["rows"].GetArray()) found |= StrOf(r, "petitionNo") == rows[3].second;
+  for (const auto& r : exact.body["rows"].GetArray())
+    found |= StrOf(r, "petitionNo") == rows[3].second;
   EXPECT_TRUE(found);
   Answer past = Query(0, kSimStart * 1000, 1000, 200);
   EXPECT_EQ(past.body["rows"].Size(), 0u);
@@ -191,7 +194,7 @@ TEST_F(PetitionSimTest, CreateIsOncePerKeyAndDedupesByKeyOnly) {
   StartSim(NoLimit());
   token_ = NewToken();
   httplib::Headers k1{{"Idempotency-Key", "hs-1"}};
-  EXPECT_EQ(Post("/xf/api/petitions", CreateBody("YY1"), {}).status, 400);  // No key.
+  EXPECT_EQ(Post("/xf/api/petitions", CreateBody("YY1"), {}).status, 400);       // No key.
   EXPECT_EQ(Post("/xf/api/petitions", R"({"form":"LETTER"})", k1).status, 400);  // Key not used up.
   Answer created = Post("/xf/api/petitions", CreateBody("YY1"), k1);
   ASSERT_EQ(created.status, 201);
@@ -221,8 +224,8 @@ TEST_F(PetitionSimTest, CreateIsOncePerKeyAndDedupesByKeyOnly) {
   EXPECT_NE(StrOf(second.body, "petitionNo"), no);
   EXPECT_EQ(sim_->CreatedSourceNos(), (std::vector<std::string>{"YY1", "YY1"}));
   EXPECT_EQ(sim_->EffectsByKey(), (std::map<std::string, int>{{"hs-1", 1}, {"hs-2", 1}}));
-  Answer long_key = Post("/xf/api/petitions", CreateBody("YY3"),
-                         {{"Idempotency-Key", std::string(65, 'k')}});
+  Answer long_key =
+      Post("/xf/api/petitions", CreateBody("YY3"), {{"Idempotency-Key", std::string(65, 'k')}});
   EXPECT_EQ(long_key.status, 400);
   // After 30 days the key is forgotten.
   clock_.Advance(31 * kDayMs);
@@ -239,8 +242,9 @@ TEST_F(PetitionSimTest, ProgressChangesUpdatedAtOnly) {
   const std::string body = R"({"at":1686585600000,"action":"办结","text":"","sourceNo":"YY9"})";
   Answer a = Post("/xf/api/petitions/" + no + "/progress", body, {{"Idempotency-Key", "p-1"}});
   EXPECT_EQ(a.status, 201);
-  EXPECT_EQ(Post("/xf/api/petitions/" + no + "/progress", body, {{"Idempotency-Key", "p-1"}}).status,
-            200);
+  EXPECT_EQ(
+      Post("/xf/api/petitions/" + no + "/progress", body, {{"Idempotency-Key", "p-1"}}).status,
+      200);
   ASSERT_EQ(sim_->ProgressOf(no).size(), 1u);
   EXPECT_EQ(sim_->ProgressOf(no)[0].action, "办结");
   rapidjson::Document old_doc, new_doc;
@@ -359,8 +363,8 @@ TEST_F(PetitionSyncTest, PullerReadsEveryPetitionAtItsNewestVersionWhileRowsDrif
     ASSERT_EQ(r.outcome, "ok") << r.error;
     pages += r.pages;
   }
-  EXPECT_EQ(sim_->Stats().touched, 180);  // Churn is over.
-  clock_.Advance(10'000);  // Past the window lag of every change.
+  EXPECT_EQ(sim_->Stats().touched, 180);    // Churn is over.
+  clock_.Advance(10'000);                   // Past the window lag of every change.
   ledger::SyncRun last = puller.RunOnce();  // The final drain.
   ASSERT_EQ(last.outcome, "ok") << last.error;
   pages += last.pages;
@@ -409,7 +413,8 @@ TEST_F(PetitionSyncTest, AdapterPushesOnceAndLooksUp) {
   progress.action = "progress";
   progress.target_ref = first->remote_id;
   progress.idempotency_key = "hs-42-progress";
-  progress.payload = R"({"at":1686585600000,"action":"签收","text":"已签收","sourceNo":"YY2306130041"})";
+  progress.payload =
+      R"({"at":1686585600000,"action":"签收","text":"已签收","sourceNo":"YY2306130041"})";
   ASSERT_TRUE(adapter->Push(progress).ok());
   EXPECT_EQ(sim_->ProgressOf(first->remote_id).size(), 1u);
   adapters::PushItem other = item;

@@ -25,11 +25,10 @@ struct Org {
   const char* name;
 };
 constexpr Org kOrgs[] = {
-    {"430602", "岳阳楼区"}, {"430603", "云溪区"},   {"430611", "君山区"},
-    {"430621", "岳阳县"},   {"430623", "华容县"},   {"430624", "湘阴县"},
-    {"430626", "平江县"},   {"430681", "汨罗市"},   {"430682", "临湘市"},
-    {"", "市住建局"},       {"", "市人社局"},       {"", "市教育局"},
-    {"", "市卫健委"},       {"", "市生态环境局"},   {"", "市市场监管局"},
+    {"430602", "岳阳楼区"}, {"430603", "云溪区"}, {"430611", "君山区"}, {"430621", "岳阳县"},
+    {"430623", "华容县"},   {"430624", "湘阴县"}, {"430626", "平江县"}, {"430681", "汨罗市"},
+    {"430682", "临湘市"},   {"", "市住建局"},     {"", "市人社局"},     {"", "市教育局"},
+    {"", "市卫健委"},       {"", "市生态环境局"}, {"", "市市场监管局"},
 };
 constexpr int kOrgCount = sizeof(kOrgs) / sizeof(kOrgs[0]);
 constexpr int kDistricts = 9;  // The first entries: counties and districts, with address names.
@@ -42,26 +41,41 @@ struct Template {
   const char* content;
 };
 constexpr Template kTemplates[] = {
-    {"XF0201", "邻里纠纷长期未解决", "信访人反映与邻居因宅基地边界发生纠纷，多次调解未果，请求依法处理。"},
+    {"XF0201", "邻里纠纷长期未解决",
+     "信访人反映与邻居因宅基地边界发生纠纷，多次调解未果，请求依法处理。"},
     {"XF0201", "反映村干部作风问题", "信访人反映所在村干部办事拖拉、态度粗暴，请求上级调查处理。"},
-    {"XF0301", "企业拖欠工资", "信访人反映在某建筑工地务工，工程完工后老板拖欠工资至今未付，请求帮助追讨。"},
-    {"XF0301", "养老保险待遇核定异议", "信访人对养老保险待遇核定结果有异议，认为缴费年限计算有误，请求重新核定。"},
-    {"XF0401", "土地流转费用未兑现", "信访人反映村集体土地流转后，流转费用迟迟未发放到户，请求督促兑现。"},
+    {"XF0301", "企业拖欠工资",
+     "信访人反映在某建筑工地务工，工程完工后老板拖欠工资至今未付，请求帮助追讨。"},
+    {"XF0301", "养老保险待遇核定异议",
+     "信访人对养老保险待遇核定结果有异议，认为缴费年限计算有误，请求重新核定。"},
+    {"XF0401", "土地流转费用未兑现",
+     "信访人反映村集体土地流转后，流转费用迟迟未发放到户，请求督促兑现。"},
     {"XF0401", "农田灌溉渠道损毁", "信访人反映村里灌溉渠道年久失修，春耕用水困难，请求尽快修复。"},
-    {"XF0501", "征地补偿标准异议", "信访人对房屋征收补偿标准有异议，认为评估价格偏低，请求重新评估。"},
-    {"XF0501", "宅基地审批迟迟未办", "信访人反映申请宅基地建房已逾半年，审批手续至今未办结，请求加快办理。"},
-    {"XF0601", "低保资格被取消", "信访人反映家庭困难，低保资格被取消，认为核查不实，请求重新审核。"},
-    {"XF0601", "临时救助申请未答复", "信访人反映因病致贫申请临时救助，一个月未获答复，请求尽快处理。"},
-    {"XF0702", "小区房屋质量问题", "信访人反映所购商品房墙体开裂、渗水严重，开发商推诿不修，请求督促整改。"},
-    {"XF0702", "房产证迟迟办不下来", "信访人反映购房多年仍未办理不动产权证，开发商以各种理由拖延，请求协调办理。"},
-    {"XF0901", "医疗纠纷处理不公", "信访人反映家属在医院治疗期间出现意外，对医院处理结果不满，请求调查。"},
-    {"XF0901", "乡镇卫生院服务态度差", "信访人反映乡镇卫生院医护人员服务态度差，就诊排队时间过长，请求整改。"},
-    {"XF1001", "子女入学安排问题", "信访人反映子女按户籍应就近入学，却被安排到较远学校，请求重新安排。"},
+    {"XF0501", "征地补偿标准异议",
+     "信访人对房屋征收补偿标准有异议，认为评估价格偏低，请求重新评估。"},
+    {"XF0501", "宅基地审批迟迟未办",
+     "信访人反映申请宅基地建房已逾半年，审批手续至今未办结，请求加快办理。"},
+    {"XF0601", "低保资格被取消",
+     "信访人反映家庭困难，低保资格被取消，认为核查不实，请求重新审核。"},
+    {"XF0601", "临时救助申请未答复",
+     "信访人反映因病致贫申请临时救助，一个月未获答复，请求尽快处理。"},
+    {"XF0702", "小区房屋质量问题",
+     "信访人反映所购商品房墙体开裂、渗水严重，开发商推诿不修，请求督促整改。"},
+    {"XF0702", "房产证迟迟办不下来",
+     "信访人反映购房多年仍未办理不动产权证，开发商以各种理由拖延，请求协调办理。"},
+    {"XF0901", "医疗纠纷处理不公",
+     "信访人反映家属在医院治疗期间出现意外，对医院处理结果不满，请求调查。"},
+    {"XF0901", "乡镇卫生院服务态度差",
+     "信访人反映乡镇卫生院医护人员服务态度差，就诊排队时间过长，请求整改。"},
+    {"XF1001", "子女入学安排问题",
+     "信访人反映子女按户籍应就近入学，却被安排到较远学校，请求重新安排。"},
     {"XF1001", "学校违规收费", "信访人反映学校以资料费名义向学生收取费用，请求查处。"},
-    {"XF1101", "工厂废气污染", "信访人反映附近工厂夜间排放刺鼻废气，影响居民生活和健康，请求查处。"},
+    {"XF1101", "工厂废气污染",
+     "信访人反映附近工厂夜间排放刺鼻废气，影响居民生活和健康，请求查处。"},
     {"XF1101", "养殖场污水直排", "信访人反映村旁养殖场污水直排入河，河水发黑发臭，请求治理。"},
     {"XF1201", "商家虚假宣传", "信访人反映某商家以虚假宣传诱导老年人购买保健品，请求查处并退款。"},
-    {"XF1201", "预付卡商家跑路", "信访人反映办理的健身预付卡商家突然关门，余额无法退还，请求帮助维权。"},
+    {"XF1201", "预付卡商家跑路",
+     "信访人反映办理的健身预付卡商家突然关门，余额无法退还，请求帮助维权。"},
 };
 constexpr int kTemplateCount = sizeof(kTemplates) / sizeof(kTemplates[0]);
 
@@ -141,7 +155,8 @@ Petitioner MakePetitioner(std::mt19937_64& rng, int district) {
     p.anonymous = true;
     return p;
   }
-  p.name = std::string(kSurnames[rng() % std::size(kSurnames)]) + (Chance(rng, 0.5) ? "某某" : "某");
+  p.name =
+      std::string(kSurnames[rng() % std::size(kSurnames)]) + (Chance(rng, 0.5) ? "某某" : "某");
   char mobile[16];
   std::snprintf(mobile, sizeof mobile, "1380000%04d", static_cast<int>(rng() % 10000));
   p.mobile = mobile;
@@ -183,7 +198,9 @@ std::vector<Step> PlanLife(std::mt19937_64& rng, int64_t reg, bool transfer) {
   }
   t += Uniform(rng, 5 * kDay, 15 * kDay);
   double r = static_cast<double>(rng() % 100) / 100;
-  const char* satisfaction = r < 0.7 ? "SATISFIED" : r < 0.9 ? "BASICALLY_SATISFIED" : "UNSATISFIED";
+  const char* satisfaction = r < 0.7   ? "SATISFIED"
+                             : r < 0.9 ? "BASICALLY_SATISFIED"
+                                       : "UNSATISFIED";
   steps.push_back({t, "CLOSED", std::nullopt, satisfaction, -2});
   return steps;
 }
@@ -254,8 +271,8 @@ struct PetitionWorld::State {
   double transfer_share = 0;
   int64_t now = 0;
   std::vector<Petition> petitions;
-  std::map<std::string, size_t, std::less<>> by_no;          // Visible petitions.
-  std::set<std::pair<int64_t, std::string>> by_updated;      // Visible: (updatedAt, petitionNo).
+  std::map<std::string, size_t, std::less<>> by_no;      // Visible petitions.
+  std::set<std::pair<int64_t, std::string>> by_updated;  // Visible: (updatedAt, petitionNo).
   // Next step of each petition: (time, index).
   std::priority_queue<std::pair<int64_t, size_t>, std::vector<std::pair<int64_t, size_t>>,
                       std::greater<>>
@@ -384,15 +401,16 @@ std::string PetitionWorld::Record(std::string_view petition_no) const {
 
 Result<std::string> PetitionWorld::Create(const rapidjson::Value& body) {
   if (!body.IsObject()) return Status::InvalidArgument("body: must be a JSON object");
-  auto str = [&](const char* key, bool required, size_t max_bytes,
-                 std::string& out) -> Status {
+  auto str = [&](const char* key, bool required, size_t max_bytes, std::string& out) -> Status {
     auto it = body.FindMember(key);
     if (it == body.MemberEnd() || it->value.IsNull()) {
       return required ? Status::InvalidArgument(std::string(key) + ": is required") : Status();
     }
-    if (!it->value.IsString()) return Status::InvalidArgument(std::string(key) + ": must be a string");
+    if (!it->value.IsString())
+      return Status::InvalidArgument(std::string(key) + ": must be a string");
     out.assign(it->value.GetString(), it->value.GetStringLength());
-    if (out.size() > max_bytes || out.find('\0') != std::string::npos || (required && out.empty())) {
+    if (out.size() > max_bytes || out.find('\0') != std::string::npos ||
+        (required && out.empty())) {
       return Status::InvalidArgument(std::string(key) + ": must be 1 to " +
                                      std::to_string(max_bytes) + " bytes");
     }
