@@ -10,7 +10,11 @@
 #include <sstream>
 #include <thread>
 
+#include <signal.h>
+
 #include "adapters/hotline12345/sim.h"
+#include "adapters/petition/sim.h"
+#include "daemon/core/clock.h"
 #include "daemon/config/config.h"
 #include "daemon/core/exit_codes.h"
 #include "daemon/core/mask.h"
@@ -430,13 +434,69 @@ int Migrate(LedgerArgs& args) {
 
 // ---- sim ----
 
-int Sim(hotline12345::SimOptions o, const std::string& secret_file) {
-  if (!secret_file.empty()) {
-    auto secret = config::ReadSecretFile(secret_file, ".");
-    if (!secret.ok()) return Fail(secret.status());
-    o.app_secret = *secret;
+// The simulated platforms chosen by --platforms, each with its options.
+struct SimArgs {
+  std::string platforms = "hotline12345,petition";
+  hotline12345::SimOptions hotline;
+  std::string hotline_secret_file;
+  petition::PetitionSimOptions petition;
+  std::string petition_secret_file;
+};
+
+// Serves the chosen simulators on a SystemClock until SIGTERM or SIGINT, one line each on stdout:
+//   NAME simulator listening on URL (…)
+int Sim(SimArgs a) {
+  for (auto [file, secret] : {std::pair{&a.hotline_secret_file, &a.hotline.app_secret},
+                              std::pair{&a.petition_secret_file, &a.petition.client_secret}}) {
+    if (file->empty()) continue;
+    auto s = config::ReadSecretFile(*file, ".");
+    if (!s.ok()) return Fail(s.status());
+    *secret = *s;
   }
-  return hotline12345::RunSimCommand(o);
+  // One simulated city: every platform on the same simulated clock.
+  a.petition.bind = a.hotline.bind;
+  a.petition.seed = a.hotline.seed;
+  a.petition.sim_start = a.hotline.sim_start;
+  a.petition.speed = a.hotline.speed;
+  auto wants = [&](std::string_view name) {
+    return ("," + a.platforms + ",").find("," + std::string(name) + ",") != std::string::npos;
+  };
+  sigset_t signals, old;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, &old);  // Before any server thread starts.
+  SystemClock clock;
+  std::unique_ptr<hotline12345::HotlineSim> hotline;
+  std::unique_ptr<petition::PetitionSim> petition;
+  int rc = kExitOk;
+  if (wants("hotline12345")) {
+    hotline = std::make_unique<hotline12345::HotlineSim>(a.hotline, clock);
+    if (Status st = hotline->Start(); !st.ok()) {
+      rc = Fail(st.WithContext("hotline12345 simulator"));
+    } else {
+      std::printf("hotline12345 simulator listening on %s (%zu orders)\n",
+                  hotline->base_url().c_str(), hotline->order_count());
+    }
+  }
+  if (rc == kExitOk && wants("petition")) {
+    petition = std::make_unique<petition::PetitionSim>(a.petition, clock);
+    if (Status st = petition->Start(); !st.ok()) {
+      rc = Fail(st.WithContext("petition simulator"));
+    } else {
+      std::printf("petition simulator listening on %s (%zu petitions)\n",
+                  petition->base_url().c_str(), petition->petition_count());
+    }
+  }
+  std::fflush(stdout);
+  if (rc == kExitOk) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+  }
+  if (petition) petition->Stop();
+  if (hotline) hotline->Stop();
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return rc;
 }
 
 }  // namespace
@@ -505,14 +565,21 @@ int Main(int argc, char** argv) {
   AddLedgerOptions(rejects_show, rejects_args);
   rejects_show->add_flag("--json", rejects_json, "machine-readable output");
 
-  hotline12345::SimOptions sim_opts;
-  std::string sim_secret_file;
-  auto* sim = app.add_subcommand("sim", "serve the simulated 12345 platform (for demos and tests)");
+  SimArgs sim_args;
+  hotline12345::SimOptions& sim_opts = sim_args.hotline;
+  auto* sim = app.add_subcommand("sim", "serve the simulated platforms (for demos and tests)");
+  sim->add_option("--platforms", sim_args.platforms, "which: hotline12345, petition, provincial")
+      ->capture_default_str();
   sim->add_option("--bind", sim_opts.bind, "address to listen on")->capture_default_str();
-  sim->add_option("--port", sim_opts.port, "port (0: any free one)")->capture_default_str();
+  sim->add_option("--port", sim_opts.port, "12345 platform's port (0: any free one)")
+      ->capture_default_str();
   sim->add_option("--app-key", sim_opts.app_key, "accepted X-App-Key")->capture_default_str();
-  sim->add_option("--app-secret-file", sim_secret_file,
-                  "file with the signing secret (default: \"sim-secret\")");
+  sim->add_option("--app-secret-file", sim_args.hotline_secret_file,
+                  "file with the 12345 signing secret (default: \"sim-secret\")");
+  sim->add_option("--petition-secret-file", sim_args.petition_secret_file,
+                  "file with the petition platform's client secret (default: \"sim-secret\")");
+  sim->add_option("--petition-count", sim_args.petition.count, "petitions in the generated world")
+      ->capture_default_str();
   sim->add_option("--seed", sim_opts.seed, "world seed")->capture_default_str();
   sim->add_option("--count", sim_opts.orders, "orders in the generated world")
       ->capture_default_str();
@@ -556,7 +623,7 @@ int Main(int argc, char** argv) {
   if (*ticket) return TicketCmd(ticket_args, ticket_ref, ticket_json);
   if (*rejects_list) return RejectsList(rejects_args, rejects_adapter, rejects_limit, rejects_json);
   if (*rejects_show) return RejectsShow(rejects_args, reject_id, rejects_json);
-  if (*sim) return Sim(sim_opts, sim_secret_file);
+  if (*sim) return Sim(sim_args);
   if (int code = push_commands(); code >= 0) return code;
   return kExitUsage;
 }

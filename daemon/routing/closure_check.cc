@@ -25,7 +25,7 @@ bool HasAny(std::string_view s, std::initializer_list<std::string_view> words) {
 
 bool NoContact(std::string_view c) {
   return HasAny(c, {"未接通", "无人接听", "联系不上", "无法联系", "未能联系", "未联系上", "拒接",
-                    "空号", "关机", "停机", "未能取得联系"});
+                    "空号", "已关机", "关机状态", "已停机", "未能取得联系"});
 }
 
 bool Contact(std::string_view c) {

@@ -87,6 +87,33 @@ struct Generation {
   }
 };
 
+struct LoopKeys {
+  PullerOptions pull;
+  PusherOptions push;
+  CurlOptions curl;
+};
+
+// The keys of an adapter's section that the sync loops, not the adapter, read.
+LoopKeys ReadLoopKeys(const config::Config& cfg, const std::string& name,
+                      config::Section& section, StopSignal& stop) {
+  LoopKeys k;
+  const Rates rates = DefaultRates(name);
+  k.pull.interval_ms = section.DurationMillis("interval", "5s", 100, 86'400'000);
+  k.pull.requests_per_second =
+      static_cast<double>(section.Int("requests_per_second", rates.pull, 0, 10'000));
+  k.push.requests_per_second =
+      static_cast<double>(section.Int("push_requests_per_second", rates.push, 0, 10'000));
+  k.push.max_attempts = cfg.outbox_max_attempts;
+  k.push.backoff_base_ms = cfg.outbox_backoff_base_ms;
+  k.push.backoff_cap_ms = cfg.outbox_backoff_cap_ms;
+  k.curl.total_timeout_ms = section.DurationMillis("timeout", "60s", 1000, 3'600'000);
+  k.curl.connect_timeout_ms = section.DurationMillis("connect_timeout", "10s", 100, 600'000);
+  k.curl.max_body_bytes = section.Int("max_body_bytes", 32 << 20, 1024, int64_t{1} << 31);
+  k.curl.ca_file = section.Path("ca_file", "");
+  k.curl.cancel = stop.flag();
+  return k;
+}
+
 // Builds the workers of `cfg`. Errors: InvalidArgument naming the file, line and key.
 Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Ledger& ledger,
                                           Clock& clock) {
@@ -110,30 +137,15 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
   std::random_device seed_source;
   for (const std::string& name : cfg.adapter_names) {
     config::Section section = cfg.AdapterSection(name);
-    const Rates rates = DefaultRates(name);
-    PullerOptions po;
-    po.interval_ms = section.DurationMillis("interval", "5s", 100, 86'400'000);
-    po.requests_per_second =
-        static_cast<double>(section.Int("requests_per_second", rates.pull, 0, 10'000));
-    PusherOptions pu;
-    pu.requests_per_second =
-        static_cast<double>(section.Int("push_requests_per_second", rates.push, 0, 10'000));
-    pu.max_attempts = cfg.outbox_max_attempts;
-    pu.backoff_base_ms = cfg.outbox_backoff_base_ms;
-    pu.backoff_cap_ms = cfg.outbox_backoff_cap_ms;
-    CurlOptions co;
-    co.total_timeout_ms = section.DurationMillis("timeout", "60s", 1000, 3'600'000);
-    co.connect_timeout_ms = section.DurationMillis("connect_timeout", "10s", 100, 600'000);
-    co.max_body_bytes = section.Int("max_body_bytes", 32 << 20, 1024, int64_t{1} << 31);
-    co.ca_file = section.Path("ca_file", "");
-    co.cancel = gen->stop.flag();
+    config::Section again = cfg.AdapterSection(name);  // The pusher's adapter reads it too.
+    auto [po, pu, co] = ReadLoopKeys(cfg, name, section, gen->stop);
+    ReadLoopKeys(cfg, name, again, gen->stop);
     Worker w;
     w.pull_transport = std::make_unique<CurlTransport>(co);
     w.push_transport = std::make_unique<CurlTransport>(co);
     auto logger = log::Get("adapter." + name);
     HS_ASSIGN_OR_RETURN(w.pull_adapter,
                         adapters::Create(name, section, {w.pull_transport.get(), &clock, logger}));
-    config::Section again = cfg.AdapterSection(name);
     HS_ASSIGN_OR_RETURN(w.push_adapter,
                         adapters::Create(name, again, {w.push_transport.get(), &clock, logger}));
     w.puller =
