@@ -86,8 +86,8 @@ int64_t RetryAfterMs(const HttpResponse& resp) {
 bool ValidDispatchId(std::string_view id) {
   if (id.empty() || id.size() > kMaxIdBytes) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_' || c == '.';
   });
 }
 
@@ -124,13 +124,14 @@ class ProvincialAdapter final : public adapters::Adapter {
     adapters::Page page;
     const std::string limit = std::to_string(o_.page_size);
     if (!cursor.in_run) {  // A run's first page also reads the queue of dispatches not accepted.
-      HS_ASSIGN_OR_RETURN(
-          Feed pending, Fetch("/prov/api/dispatch?state=PENDING&limit=" + limit, page, page_reject));
+      HS_ASSIGN_OR_RETURN(Feed pending, Fetch("/prov/api/dispatch?state=PENDING&limit=" + limit,
+                                              page, page_reject));
       int64_t ignored = 0;
       ReadItems(pending, page, ignored);
     }
-    const std::string query = "/prov/api/dispatch/changes?afterRevision=" +
-                              std::to_string(cursor.after_revision) + "&limit=" + limit;
+    const std::string query =
+        "/prov/api/dispatch/changes?afterRevision=" + std::to_string(cursor.after_revision) +
+        "&limit=" + limit;
     HS_ASSIGN_OR_RETURN(Feed changes, Fetch(query, page, page_reject));
     auto last = changes.envelope.FindMember("lastRevision");
     if (last == changes.envelope.MemberEnd() || !last->value.IsInt64() ||
@@ -149,8 +150,8 @@ class ProvincialAdapter final : public adapters::Adapter {
       next = page.rejects.size() > rejects_before ? last->value.GetInt64()
                                                   : std::min(last->value.GetInt64(), highest);
     }
-    page.has_more = static_cast<int>(changes.items.size()) >= o_.page_size &&
-                    next > cursor.after_revision;
+    page.has_more =
+        static_cast<int>(changes.items.size()) >= o_.page_size && next > cursor.after_revision;
     cursor.after_revision = next;
     cursor.in_run = page.has_more;
     page.next_cursor = EncodeCursor(cursor);
@@ -211,9 +212,10 @@ class ProvincialAdapter final : public adapters::Adapter {
     if (resp.status == 200) return Status::Ok();
     if (resp.status == 403) {
       return Status::Unauthenticated(
-          what + ": the province refused the request (403 FORBIDDEN). Likely causes: this "
-                 "machine's clock is more than 5 minutes off (check with `timedatectl` that the "
-                 "clock is synchronised by NTP), the secret in secret_file is wrong, or city_code " +
+          what +
+          ": the province refused the request (403 FORBIDDEN). Likely causes: this "
+          "machine's clock is more than 5 minutes off (check with `timedatectl` that the "
+          "clock is synchronised by NTP), the secret in secret_file is wrong, or city_code " +
           o_.city_code + " is not the city this key belongs to");
     }
     if (resp.status == 429) {
@@ -221,8 +223,8 @@ class ProvincialAdapter final : public adapters::Adapter {
           .set_retry_after_ms(RetryAfterMs(resp));
     }
     if (resp.status >= 500) {
-      Status s = Status::Unavailable(what + ": the province answered HTTP " +
-                                     std::to_string(resp.status));
+      Status s =
+          Status::Unavailable(what + ": the province answered HTTP " + std::to_string(resp.status));
       std::string_view ra = resp.Header("retry-after");
       if (!ra.empty()) s.set_retry_after_ms(RetryAfterMs(resp));
       return s;
@@ -239,8 +241,7 @@ class ProvincialAdapter final : public adapters::Adapter {
   }
 
   // GET one list; the page's envelope and item bytes on success.
-  Result<Feed> Fetch(const std::string& path_and_query, adapters::Page& page,
-                     Reject& page_reject) {
+  Result<Feed> Fetch(const std::string& path_and_query, adapters::Page& page, Reject& page_reject) {
     ++page.requests;
     const std::string what = "GET " + path_and_query;
     HS_ASSIGN_OR_RETURN(HttpResponse resp, deps_.transport->Send(Signed("GET", path_and_query)));
@@ -315,13 +316,13 @@ class ProvincialAdapter final : public adapters::Adapter {
     done.remote_id = item.target_ref;
     if (resp.status == 200) return done;
     if (resp.status == 409 && word == "ALREADY_SUBMITTED" && item.action == "result") {
-      deps_.logger->info("{}: a result already stands (409 ALREADY_SUBMITTED); the first one counts",
-                         what);
+      deps_.logger->info(
+          "{}: a result already stands (409 ALREADY_SUBMITTED); the first one counts", what);
       return done;
     }
     if (resp.status == 409) {
-      return Status::Rejected(what + ": refused (409 " + (word.empty() ? "?" : word) + "): " +
-                              StateProblem(item.action));
+      return Status::Rejected(what + ": refused (409 " + (word.empty() ? "?" : word) +
+                              "): " + StateProblem(item.action));
     }
     if (resp.status == 422) {
       std::string missing;

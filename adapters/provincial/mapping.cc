@@ -159,8 +159,9 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
   t.external_id = r.Str("dispatchId", true, kMaxIdBytes, true);
   std::string origin = r.Str("origin", true, 128, true);
   if (r.status().ok() && !IsOrigin(origin)) {
-    r.Fail("origin", "is not a known channel (国务院客户端/中国政府网留言, 国家政务服务投诉, "
-                     "省长信箱, 湘易办)");
+    r.Fail("origin",
+           "is not a known channel (国务院客户端/中国政府网留言, 国家政务服务投诉, "
+           "省长信箱, 湘易办)");
   }
   t.channel = std::move(origin);
   t.external_ref = r.Str("originNo", true, kMaxIdBytes);

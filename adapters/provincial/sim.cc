@@ -56,8 +56,8 @@ class TokenBucket {
  public:
   bool Take(int64_t now_ms, double rps) {
     double capacity = std::max(rps, 1.0);
-    tokens_ = last_ms_ < 0 ? capacity
-                           : std::min(capacity, tokens_ + (now_ms - last_ms_) * rps / 1000);
+    tokens_ =
+        last_ms_ < 0 ? capacity : std::min(capacity, tokens_ + (now_ms - last_ms_) * rps / 1000);
     last_ms_ = now_ms;
     if (tokens_ < 1) return false;
     tokens_ -= 1;
@@ -200,14 +200,13 @@ SimAnswer ProvincialSim::Impl::Handle(const httplib::Request& req, Route route) 
     case Route::kAccept:
       return world->Accept(id);
     case Route::kResult:
-      return world->SubmitResult(id, doc, std::move(body).value());
+      return world->SubmitResult(id, doc);
     default:
       return world->Return(id, doc);
   }
 }
 
-void ProvincialSim::Impl::Serve(const httplib::Request& req, httplib::Response& res,
-                                Route route) {
+void ProvincialSim::Impl::Serve(const httplib::Request& req, httplib::Response& res, Route route) {
   FaultDraw fault;
   {
     std::lock_guard lock(mu);
@@ -243,7 +242,8 @@ void ProvincialSim::Impl::Serve(const httplib::Request& req, httplib::Response& 
   }
   if (fault.stall && !Wait(faults.stall_ms)) answer = Word(503, "SERVER_ERROR");
   if (fault.reset) {
-    res.set_content_provider(64, kGbkJson, [](size_t, size_t, httplib::DataSink&) { return false; });
+    res.set_content_provider(64, kGbkJson,
+                             [](size_t, size_t, httplib::DataSink&) { return false; });
     return;
   }
   Result<std::string> gbk = gbk::Utf8ToGbkJson(answer.body);
@@ -277,7 +277,7 @@ Status ProvincialSim::Start() {
     m.world->AdvanceTo(o.sim_start);
   }
   m.AddRoutes();
-  m.port = o.port == 0 ? m.server.bind_to_any_port(o.bind)
+  m.port = o.port == 0                             ? m.server.bind_to_any_port(o.bind)
            : m.server.bind_to_port(o.bind, o.port) ? o.port
                                                    : -1;
   if (m.port < 0) {

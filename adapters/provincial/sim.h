@@ -96,7 +96,8 @@ class ProvincialSim {
   std::vector<std::pair<std::string, std::string>> Snapshot();
   // Per dispatch touched by a push: what the pushes did.
   std::map<std::string, DispatchEffects> Effects() const;
-  // The result bodies stored for a dispatch (UTF-8 JSON as decoded), oldest first.
+  // The result bodies stored for a dispatch, oldest first: UTF-8 JSON as decoded and parsed
+  // (a \u20AC escape reads back as €).
   std::vector<std::string> Results(const std::string& dispatch_id) const;
 
  private:

@@ -29,9 +29,9 @@ constexpr Origin kOrigins[] = {{kOriginStateCouncil, "GWY", 14},
                                {kOriginGovernor, "SZXX", 102},
                                {kOriginXiangYiBan, "XYB", 254}};
 
-constexpr const char* kCounties[] = {"岳阳楼区", "云溪区", "君山区",   "岳阳经开区", "南湖新区",
-                                     "城陵矶新港区", "岳阳县", "华容县", "湘阴县",     "平江县",
-                                     "汨罗市",   "临湘市", "屈原管理区"};
+constexpr const char* kCounties[] = {
+    "岳阳楼区", "云溪区", "君山区", "岳阳经开区", "南湖新区", "城陵矶新港区", "岳阳县",
+    "华容县",   "湘阴县", "平江县", "汨罗市",     "临湘市",   "屈原管理区"};
 constexpr const char* kForeignAreas[] = {"长沙市开福区", "长沙市岳麓区", "株洲市天元区",
                                          "常德市武陵区"};
 constexpr const char* kCountyCodes[] = {"430602", "430603", "430611", "430621",
@@ -327,8 +327,7 @@ SimAnswer SimWorld::Accept(const std::string& id) {
   return Answer(200, "OK");
 }
 
-SimAnswer SimWorld::SubmitResult(const std::string& id, const rapidjson::Value& body,
-                                 std::string body_text) {
+SimAnswer SimWorld::SubmitResult(const std::string& id, const rapidjson::Value& body) {
   Dispatch* d = s_->Find(id);
   if (d == nullptr) return Answer(404, "NOT_FOUND");
   d->touched = true;
@@ -338,8 +337,8 @@ SimAnswer SimWorld::SubmitResult(const std::string& id, const rapidjson::Value& 
   }
   if (d->state != "ACCEPTED" && d->state != "REOPENED") return Answer(409, "INVALID_STATE");
   std::vector<std::string> missing;
-  for (const char* key : {"handledBy", "closedAt", "contacted", "process", "result",
-                          "citizenOpinion"}) {
+  for (const char* key :
+       {"handledBy", "closedAt", "contacted", "process", "result", "citizenOpinion"}) {
     const rapidjson::Value* v = Member(body, key);
     bool ok = std::string_view(key) == "contacted" ? v != nullptr && v->IsBool() : !Blank(v);
     if (ok && std::string_view(key) == "closedAt") {
@@ -354,7 +353,7 @@ SimAnswer SimWorld::SubmitResult(const std::string& id, const rapidjson::Value& 
   }
   d->state = "RESULT_SUBMITTED";
   d->result_stands = true;
-  d->results.push_back(std::move(body_text));
+  d->results.push_back(json::Write(body));  // Escapes such as \u20AC read back as characters.
   ++d->effects.results;
   size_t i = s_->by_id[id];
   s_->Touch(i);
@@ -369,7 +368,8 @@ SimAnswer SimWorld::Return(const std::string& id, const rapidjson::Value& body) 
   if (d->state != "PENDING" && d->state != "ACCEPTED" && d->state != "RETURNED") {
     return Answer(409, "INVALID_STATE");
   }
-  if (Blank(Member(body, "reason"))) return {422, R"({"result":"INCOMPLETE","missing":["reason"]})"};
+  if (Blank(Member(body, "reason")))
+    return {422, R"({"result":"INCOMPLETE","missing":["reason"]})"};
   if (d->state != "RETURNED") {
     d->state = "RETURNED";
     ++d->effects.returns;

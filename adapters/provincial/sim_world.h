@@ -49,8 +49,7 @@ class SimWorld {
   // The three city actions on dispatch `id` with the decoded request body (may be null for
   // accept).
   SimAnswer Accept(const std::string& id);
-  SimAnswer SubmitResult(const std::string& id, const rapidjson::Value& body,
-                         std::string body_text);
+  SimAnswer SubmitResult(const std::string& id, const rapidjson::Value& body);
   SimAnswer Return(const std::string& id, const rapidjson::Value& body);
 
   std::vector<std::pair<std::string, std::string>> Snapshot() const;
