@@ -1,6 +1,7 @@
 #include "adapters/registry.h"
 
 #include "adapters/hotline12345/client.h"
+#include "adapters/provincial/client.h"
 
 namespace hs::adapters {
 namespace {
@@ -14,6 +15,7 @@ struct Entry {
 
 constexpr Entry kAdapters[] = {
     {"hotline12345", &hotline12345::Create},
+    {"provincial", &provincial::Create},
 };
 
 }  // namespace

@@ -6,10 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "adapters/provincial/signing.h"
+#include "adapters/registry.h"
 #include "daemon/core/gbk.h"
 #include "daemon/log/log.h"
 #include "tests/fakes/fake_transport.h"
+#include "tests/fakes/temp_dir.h"
 #include "tests/fakes/test_util.h"
 
 namespace hs::provincial {
@@ -351,6 +355,71 @@ TEST_F(ProvincialClientTest, RefusesItemsItCannotSend) {
   EXPECT_EQ(a->Push(Item("result", "")).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(a->Push(Item("result", "[1]")).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(transport_.sent().empty());
+}
+
+// Writes a configuration with [adapters.provincial] holding `body` and a secret file beside it,
+// and creates the adapter through the registry.
+Result<std::unique_ptr<adapters::Adapter>> CreateFromConfig(const testing::TempDir& dir,
+                                                            const std::string& body,
+                                                            testing::FakeTransport& transport,
+                                                            FakeClock& clock) {
+  std::ofstream(dir.File("province.secret")) << "s3cret\n";
+  std::ofstream(dir.File("config.toml"))
+      << "[ledger]\npath = \"/var/lib/hs/ledger.db\"\n\n[adapters.provincial]\n"
+      << body;
+  auto cfg = config::Load(dir.File("config.toml"));
+  if (!cfg.ok()) return cfg.status();
+  config::Section section = cfg->AdapterSection("provincial");
+  return adapters::Create("provincial", section,
+                          {&transport, &clock, log::Get("adapter.provincial")});
+}
+
+TEST(ProvincialConfigTest, CreatesFromItsSectionThroughTheRegistry) {
+  testing::TempDir dir;
+  testing::FakeTransport transport;
+  FakeClock clock(kNowMs);
+  auto a = CreateFromConfig(dir,
+                            "base_url = \"https://12345.hunan.gov.cn/\"\ncity_code = \"430600\"\n"
+                            "secret_file = \"province.secret\"\npage_size = 50\n",
+                            transport, clock);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ((*a)->name(), "provincial");
+  transport.Respond(200, Items({}, std::nullopt), kGbkHeaders);
+  EXPECT_TRUE((*a)->CheckHealth().ok());
+  const HttpRequest& sent = transport.sent().at(0);
+  EXPECT_EQ(sent.url, "https://12345.hunan.gov.cn/prov/api/dispatch?state=PENDING&limit=1");
+  for (const auto& [k, v] : sent.headers) {
+    if (k == "X-Signature") {
+      EXPECT_EQ(v, Signature("430600", std::to_string(kNowMs), "s3cret"));
+    }
+  }
+}
+
+TEST(ProvincialConfigTest, RefusesBadValuesNamingTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"base_url = \"http://12345.hunan.gov.cn\"\ncity_code = \"430600\"\n"
+       "secret_file = \"province.secret\"\n",
+       "base_url"},
+      {"base_url = \"https://x\"\ncity_code = \"4306\"\nsecret_file = \"province.secret\"\n",
+       "city_code"},
+      {"base_url = \"https://x\"\ncity_code = \"430600\"\nsecret_file = \"province.secret\"\n"
+       "page_size = 101\n",
+       "page_size"},
+      {"base_url = \"https://x\"\ncity_code = \"430600\"\nsecret_file = \"missing.secret\"\n",
+       "secret_file"},
+      {"base_url = \"https://x\"\ncity_code = \"430600\"\nsecret_file = \"province.secret\"\n"
+       "secret = \"inline\"\n",
+       "secret"},
+  };
+  for (const auto& [body, key] : cases) {
+    testing::TempDir dir;
+    testing::FakeTransport transport;
+    FakeClock clock(kNowMs);
+    auto a = CreateFromConfig(dir, body, transport, clock);
+    ASSERT_FALSE(a.ok()) << body;
+    EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument) << body;
+    EXPECT_TRUE(Has(a.status().message(), key)) << body;
+  }
 }
 
 }  // namespace
