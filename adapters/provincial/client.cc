@@ -264,6 +264,9 @@ class ProvincialAdapter final : public adapters::Adapter {
                         !feed.envelope["items"].IsArray())) {
       parsed = Status::InvalidArgument("response is not the province's {result: OK, items}");
     }
+    if (parsed.ok() && !split && feed.envelope["items"].Size() > 0) {  // Not expected to happen.
+      parsed = Status::InvalidArgument("the page's items could not be told apart");
+    }
     if (!parsed.ok()) {
       page_reject = {what, parsed.message(), feed.text};
       return Status::Rejected(parsed.message() + " (" + what + ")");

@@ -69,6 +69,12 @@ class TokenBucket {
   int64_t last_ms_ = -1;
 };
 
+// |sent_ms - now_ms| <= max_ms for all int64_t values (unsigned arithmetic cannot overflow here).
+bool WithinWindow(int64_t sent_ms, int64_t now_ms, int64_t max_ms) {
+  auto s = static_cast<uint64_t>(sent_ms), n = static_cast<uint64_t>(now_ms);
+  return (sent_ms >= now_ms ? s - n : n - s) <= static_cast<uint64_t>(max_ms);
+}
+
 SimAnswer Word(int status, const char* word) {
   return {status, std::string("{\"result\":\"") + word + "\"}"};
 }
@@ -162,7 +168,8 @@ bool ProvincialSim::Impl::Authenticated(const httplib::Request& req) {
   const std::string city = req.get_header_value("X-City-Code");
   const std::string ts = req.get_header_value("X-Timestamp");
   std::optional<int64_t> sent_ms = ParseInt(ts);
-  return city == options.city_code && sent_ms && WithinSkew(*sent_ms, clock.NowMillis()) &&
+  return city == options.city_code && sent_ms &&
+         WithinWindow(*sent_ms, clock.NowMillis(), options.max_skew_ms) &&
          ConstantTimeEquals(req.get_header_value("X-Signature"),
                             Signature(options.city_code, ts, options.secret));
 }
@@ -263,11 +270,10 @@ Status ProvincialSim::Start() {
   if (m.started) return Status::Internal("simulator already started");
   const ProvincialSimOptions& o = m.options;
   if (o.count < 0 || o.days_before < 0 || o.days_after < 0 || o.speed < 0 || o.rps < 0 ||
-      o.max_skew_ms != kMaxSkewMs || o.reopen_share < 0 || o.reopen_share > 1 ||
-      o.review_delay_s < 0 || o.foreign_area_share < 0 || o.foreign_area_share > 1 ||
-      o.deadline_days < 1 || o.reopen_deadline_days < 1) {
-    return Status::InvalidArgument(
-        "simulator options out of range (max_skew_ms is the contract's 300000)");
+      o.max_skew_ms < 0 || o.reopen_share < 0 || o.reopen_share > 1 || o.review_delay_s < 0 ||
+      o.foreign_area_share < 0 || o.foreign_area_share > 1 || o.deadline_days < 1 ||
+      o.reopen_deadline_days < 1) {
+    return Status::InvalidArgument("simulator options out of range");
   }
   {
     std::lock_guard lock(m.mu);

@@ -43,11 +43,11 @@ struct ProvincialSimOptions {
   int64_t sim_start = 1686585600;  // 2023-06-13 00:00:00 Beijing time.
   int days_before = 10;
   int days_after = 20;
-  double speed = 0;
-  int deadline_days = 14;        // 10 working days after dispatch, about 14 calendar days.
-  int reopen_deadline_days = 7;  // The new deadline after a result was refused (重办).
-  double rps = 5;                // Requests per second per city before 429; 0 = no limit.
-  int64_t max_skew_ms = 300'000;
+  double speed = 3600;
+  int deadline_days = 14;            // 10 working days after dispatch, about 14 calendar days.
+  int reopen_deadline_days = 7;      // The new deadline after a result was refused (重办).
+  double rps = 5;                    // Requests per second per city before 429; 0 = no limit.
+  int64_t max_skew_ms = 300'000;     // X-Timestamp tolerance either way; exactly this passes.
   double reopen_share = 0.1;         // Share of submitted results the province refuses.
   int64_t review_delay_s = 86'400;   // Simulated seconds from a result to the province's review.
   double foreign_area_share = 0.03;  // Share of dispatches about another city (to be returned).

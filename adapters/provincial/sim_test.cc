@@ -56,6 +56,7 @@ class ProvincialSimTest : public ::testing::Test {
   static ProvincialSimOptions Small() {
     ProvincialSimOptions o;
     o.count = 60;  // 20 exist at sim_start.
+    o.speed = 0;   // Frozen: nothing arrives or is reviewed unless a test says so.
     o.reopen_share = 0;
     return o;
   }
