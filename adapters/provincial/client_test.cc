@@ -174,6 +174,33 @@ TEST_F(ProvincialClientTest, AMalformedRecordIsRejectedAndThePageGoesOn) {
   for (const Reject& r : page.rejects) EXPECT_TRUE(Lacks(r.reason, "13907301234"));
 }
 
+TEST_F(ProvincialClientTest, HostileBodiesEndInAClearStatusNeverACrash) {
+  auto a = Make(10);
+  const std::string deep(100'000, '[');
+  for (const std::string& body :
+       {std::string(), std::string("null"), std::string("\xef\xbb\xbf"), deep,
+        std::string(R"({"result":"OK","items":[]} trailing)"), std::string(R"({"result":"OK"})"),
+        std::string(R"({"result":"OK","items":{}})"), std::string(R"({"result":"NaN","items":[]})"),
+        std::string(R"({"result":"OK","result":"OK","items":[]})"), std::string("\x81")}) {
+    transport_.Respond(200, body, kGbkHeaders);
+    Reject r;
+    auto page = a->Pull("", r);
+    ASSERT_FALSE(page.ok()) << body.size();
+    EXPECT_EQ(page.status().code(), StatusCode::kRejected);
+    EXPECT_EQ(r.raw, body);
+    EXPECT_FALSE(r.reason.empty());
+  }
+  // Items that are not objects, or nested too deep, are rejected one by one.
+  transport_.Respond(200, Items({}, std::nullopt), kGbkHeaders);
+  transport_.Respond(200,
+                     Gbk(R"({"result":"OK","items":[1,"x",null,)" + std::string(40, '[') +
+                         std::string(40, ']') + "," + Record("HN-1", 9) + R"(],"lastRevision":9})"),
+                     kGbkHeaders);
+  adapters::Page page = PullOk(*a, "");
+  EXPECT_EQ(page.tickets.size(), 1u);
+  EXPECT_EQ(page.rejects.size(), 4u);
+}
+
 TEST_F(ProvincialClientTest, PagesThroughTheFeedAndReadsThePendingQueueOncePerRun) {
   auto a = Make(2);
   transport_.Respond(200, Items({Record("HN-1", 1, "PENDING")}, std::nullopt), kGbkHeaders);

@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <map>
 #include <set>
 
 #include "adapters/provincial/client.h"
 #include "adapters/provincial/mapping.h"
 #include "adapters/provincial/signing.h"
+#include "adapters/provincial/sim_world.h"
 #include "daemon/core/gbk.h"
 #include "daemon/core/json.h"
 #include "daemon/log/log.h"
@@ -126,6 +128,36 @@ class ProvincialSimTest : public ::testing::Test {
   CurlTransport transport_{CurlOptions{}};
   std::unique_ptr<ProvincialSim> sim_;
 };
+
+TEST(ProvincialSimWorldTest, GenerationIsDeterministicAndMatchesTheContractsShapes) {
+  ProvincialSimOptions o;
+  o.count = 1000;
+  SimWorld a(o), b(o);
+  o.seed = 2;
+  SimWorld c(o);
+  for (SimWorld* w : {&a, &b, &c}) w->AdvanceTo(o.sim_start + o.days_after * 86400);  // All.
+  EXPECT_TRUE(a.Snapshot() == b.Snapshot());
+  EXPECT_FALSE(a.Snapshot() == c.Snapshot());
+  int foreign = 0;
+  std::map<std::string, int> origins;
+  for (const auto& [id, text] : a.Snapshot()) {
+    rapidjson::Document d;
+    ASSERT_TRUE(json::Parse(text, d).ok()) << id;
+    Ticket t;
+    ASSERT_TRUE(MapRecord(d, t).ok()) << id;  // Every generated record maps.
+    foreign += !t.address.starts_with("岳阳市");
+    ++origins[t.channel];
+    if (!t.id_number.empty()) {  // GB 11643 check digit.
+      static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+      int sum = 0;
+      for (int i = 0; i < 17; ++i) sum += (t.id_number[i] - '0') * kWeights[i];
+      EXPECT_EQ(t.id_number[17], "10X98765432"[sum % 11]) << id;
+    }
+  }
+  EXPECT_GT(foreign, 0);
+  EXPECT_GT(origins[std::string(kOriginXiangYiBan)], origins[std::string(kOriginGovernor)]);
+  EXPECT_EQ(origins.size(), 4u);
+}
 
 TEST_F(ProvincialSimTest, SignatureWindowIsExactlyFiveMinutes) {
   Start(Small());
