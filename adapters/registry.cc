@@ -2,6 +2,7 @@
 
 #include "adapters/hotline12345/client.h"
 #include "adapters/petition/client.h"
+#include "adapters/provincial/client.h"
 
 namespace hs::adapters {
 namespace {
@@ -16,6 +17,7 @@ struct Entry {
 constexpr Entry kAdapters[] = {
     {"hotline12345", &hotline12345::Create},
     {"petition", &petition::Create},
+    {"provincial", &provincial::Create},
 };
 
 }  // namespace
