@@ -18,7 +18,7 @@ WITH open_items AS (
   FROM tickets WHERE source = ?4 AND state IN ('pending', 'in_progress', 'extension_review')
     AND deadline IS NOT NULL
 )
-SELECT id, source, external_id, unit, state, native_state, title, due, due <= ?1
+SELECT id, source, external_id, unit, state, native_state, title, due, due <= ?1 AS overdue
 FROM open_items WHERE due <= ?1 + lead)";
 
 void Bind(sql::Stmt& st, const DeadlineQuery& q) {
@@ -55,8 +55,7 @@ Result<std::vector<std::pair<std::string, DeadlineCounts>>> CountDeadlines(
       sql::Stmt st,
       sql::Stmt::Prepare(im->db, "SELECT source, sum(NOT overdue), sum(overdue) FROM (" +
                                      std::string(kAtRisk) +
-                                     ") AS r(id, source, e, u, s, n, t, due, overdue) "
-                                     "GROUP BY source ORDER BY source <> ?2, source"));
+                                     ") GROUP BY source ORDER BY source <> ?2, source"));
   Bind(st, q);
   std::vector<std::pair<std::string, DeadlineCounts>> out;
   for (;;) {

@@ -59,7 +59,7 @@ Result<std::vector<AdapterStatus>> AdapterStatuses(Ledger& ledger,
       sql::Stmt::Prepare(
           im->db,
           "SELECT source, count(*), sum(state IN ('pending', 'in_progress', 'extension_review')), "
-          "max(source_updated_at) FROM tickets GROUP BY source"));
+          "nullif(max(source_updated_at), 0) FROM tickets GROUP BY source"));
   for (;;) {
     HS_ASSIGN_OR_RETURN(bool row, tickets.Step());
     if (!row) break;

@@ -14,6 +14,7 @@
 
 #include "adapters/hotline12345/sim.h"
 #include "adapters/petition/sim.h"
+#include "adapters/provincial/sim.h"
 #include "daemon/core/clock.h"
 #include "daemon/config/config.h"
 #include "daemon/core/exit_codes.h"
@@ -436,18 +437,21 @@ int Migrate(LedgerArgs& args) {
 
 // The simulated platforms chosen by --platforms, each with its options.
 struct SimArgs {
-  std::string platforms = "hotline12345,petition";
+  std::string platforms = "hotline12345,petition,provincial";
   hotline12345::SimOptions hotline;
   std::string hotline_secret_file;
   petition::PetitionSimOptions petition;
   std::string petition_secret_file;
+  provincial::ProvincialSimOptions provincial;
+  std::string provincial_secret_file;
 };
 
 // Serves the chosen simulators on a SystemClock until SIGTERM or SIGINT, one line each on stdout:
 //   NAME simulator listening on URL (…)
 int Sim(SimArgs a) {
   for (auto [file, secret] : {std::pair{&a.hotline_secret_file, &a.hotline.app_secret},
-                              std::pair{&a.petition_secret_file, &a.petition.client_secret}}) {
+                              std::pair{&a.petition_secret_file, &a.petition.client_secret},
+                              std::pair{&a.provincial_secret_file, &a.provincial.secret}}) {
     if (file->empty()) continue;
     auto s = config::ReadSecretFile(*file, ".");
     if (!s.ok()) return Fail(s.status());
@@ -458,6 +462,10 @@ int Sim(SimArgs a) {
   a.petition.seed = a.hotline.seed;
   a.petition.sim_start = a.hotline.sim_start;
   a.petition.speed = a.hotline.speed;
+  a.provincial.bind = a.hotline.bind;
+  a.provincial.seed = a.hotline.seed;
+  a.provincial.sim_start = a.hotline.sim_start;
+  a.provincial.speed = a.hotline.speed;
   auto wants = [&](std::string_view name) {
     return ("," + a.platforms + ",").find("," + std::string(name) + ",") != std::string::npos;
   };
@@ -469,6 +477,7 @@ int Sim(SimArgs a) {
   SystemClock clock;
   std::unique_ptr<hotline12345::HotlineSim> hotline;
   std::unique_ptr<petition::PetitionSim> petition;
+  std::unique_ptr<provincial::ProvincialSim> provincial;
   int rc = kExitOk;
   if (wants("hotline12345")) {
     hotline = std::make_unique<hotline12345::HotlineSim>(a.hotline, clock);
@@ -488,11 +497,22 @@ int Sim(SimArgs a) {
                   petition->base_url().c_str(), petition->petition_count());
     }
   }
+  if (rc == kExitOk && wants("provincial")) {
+    provincial = std::make_unique<provincial::ProvincialSim>(a.provincial, clock);
+    if (Status st = provincial->Start(); !st.ok()) {
+      rc = Fail(st.WithContext("provincial simulator"));
+    } else {
+      std::printf("provincial simulator listening on %s (%d dispatches, city %s)\n",
+                  provincial->base_url().c_str(), a.provincial.count,
+                  a.provincial.city_code.c_str());
+    }
+  }
   std::fflush(stdout);
   if (rc == kExitOk) {
     int sig = 0;
     sigwait(&signals, &sig);
   }
+  if (provincial) provincial->Stop();
   if (petition) petition->Stop();
   if (hotline) hotline->Stop();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -578,6 +598,11 @@ int Main(int argc, char** argv) {
                   "file with the 12345 signing secret (default: \"sim-secret\")");
   sim->add_option("--petition-secret-file", sim_args.petition_secret_file,
                   "file with the petition platform's client secret (default: \"sim-secret\")");
+  sim->add_option("--provincial-secret-file", sim_args.provincial_secret_file,
+                  "file with the provincial platform's city key (default: \"sim-secret\")");
+  sim->add_option("--provincial-count", sim_args.provincial.count,
+                  "dispatches in the generated world")
+      ->capture_default_str();
   sim->add_option("--petition-count", sim_args.petition.count, "petitions in the generated world")
       ->capture_default_str();
   sim->add_option("--seed", sim_opts.seed, "world seed")->capture_default_str();

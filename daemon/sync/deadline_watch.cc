@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "daemon/core/time_util.h"
 #include "daemon/log/log.h"
 
@@ -26,7 +28,11 @@ int DeadlineWatch::CheckOnce() {
   int fresh = 0, summed = 0;
   for (const ledger::DeadlineRow& r : *rows) {
     auto marked = ledger::MarkWarned(*ledger_, r, q.now_s);
-    if (!marked.ok() || !*marked) continue;
+    if (!marked.ok()) {
+      log_->error("deadline warning not recorded: {}", marked.status().ToString());
+      return fresh;
+    }
+    if (!*marked) continue;
     if (++fresh > kDetailedPerCheck) {
       ++summed;
       continue;
@@ -50,6 +56,8 @@ int DeadlineWatch::CheckOnce() {
 
 void DeadlineWatch::Loop(StopSignal& stop) {
   if (ledger_ == nullptr) return;
+  // The first look after the first pulls, then every check_every_ms.
+  if (stop.WaitFor(std::min<int64_t>(options_.check_every_ms, 10'000))) return;
   do {
     CheckOnce();
   } while (!stop.WaitFor(options_.check_every_ms));
