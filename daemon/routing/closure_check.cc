@@ -1,5 +1,6 @@
 #include "daemon/routing/closure_check.h"
 
+#include <algorithm>
 #include <array>
 #include <initializer_list>
 #include <span>
@@ -34,10 +35,16 @@ bool Contact(std::string_view c) {
           HasAny(c, kPerson));
 }
 
+// The complainant's view: a view word after the person it is about (诉求人表示满意), not a person
+// named as the object of someone else's act (商家同意为诉求人退款).
 bool Opinion(std::string_view c) {
-  return HasAny(c, kPerson) &&
-         HasAny(c, {"满意", "认可", "理解", "接受", "同意", "无异议", "有异议", "不服", "意见",
-                    "表示感谢", "待回访"});
+  size_t person = std::string_view::npos;
+  for (std::string_view p : kPerson) person = std::min(person, c.find(p));
+  if (person == std::string_view::npos) return false;
+  std::string_view after = c.substr(person);
+  if (HasAny(c.substr(0, person), {"为", "向", "给", "帮", "替"})) return false;
+  return HasAny(after, {"满意", "认可", "理解", "接受", "同意", "无异议", "有异议", "不服", "意见",
+                        "表示感谢", "待回访"});
 }
 
 bool Outcome(std::string_view c) {

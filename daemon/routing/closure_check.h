@@ -27,7 +27,7 @@ struct ClosureElements {
 
 ClosureElements CheckClosure(const std::string& text);
 
-// "contacted, citizenOpinion" with the Chinese names operators know: "联系情况(contacted)…".
+// The missing elements with the names operators know, e.g. "是否联系诉求人(contacted), 诉求人意见(citizenOpinion)".
 std::string DescribeMissing(const std::vector<std::string>& missing);
 
 }  // namespace hs::routing

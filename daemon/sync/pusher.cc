@@ -74,7 +74,10 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
     Result<std::string> found = adapter_.Lookup(push);
     if (!found.ok()) {
       Fail(item, found.status().WithContext("look-up of an item whose outcome is unknown"), pass);
-      return !TargetTrouble(found.status());
+      if (!TargetTrouble(found.status())) return true;
+      pass.target_error = found.status();
+      retry_after_ms_ = std::max(retry_after_ms_, found.status().retry_after_ms());
+      return false;
     }
     if (!found->empty()) {
       log_->info("outbox #{}: found on {} as {} (an earlier try took effect)", item.id,
@@ -89,6 +92,7 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
   if (!r.ok()) {
     Fail(item, r.status(), pass);
     if (TargetTrouble(r.status())) {
+      pass.target_error = r.status();
       retry_after_ms_ = std::max(retry_after_ms_, r.status().retry_after_ms());
       return false;
     }
