@@ -7,8 +7,7 @@ Result<PushResult> Adapter::Push(const PushItem& item) {
 }
 
 Result<std::string> Adapter::Lookup(const PushItem& item) {
-  return Status::Rejected(std::string(name()) + " cannot look up item " +
-                          std::to_string(item.id));
+  return Status::Rejected(std::string(name()) + " cannot look up item " + std::to_string(item.id));
 }
 
 }  // namespace hs::adapters

@@ -43,11 +43,11 @@ struct Deps {
 // One outbox item as the pusher hands it to its target adapter (DESIGN.md flow 3). The payload and
 // the key were fixed when the item was queued; a retry sends exactly the same bytes.
 struct PushItem {
-  int64_t id = 0;               // Outbox row id, for logs.
-  std::string action;           // Per target; see each adapter's header for the actions it takes.
-  std::string target_ref;       // The remote record the action applies to; "" for a create.
-  std::string idempotency_key;  // 1..64 printable ASCII characters, stable across retries.
-  std::string payload;          // UTF-8 JSON: the request body in the platform's field names.
+  int64_t id = 0;                // Outbox row id, for logs.
+  std::string action;            // Per target; see each adapter's header for the actions it takes.
+  std::string target_ref;        // The remote record the action applies to; "" for a create.
+  std::string idempotency_key;   // 1..64 printable ASCII characters, stable across retries.
+  std::string payload;           // UTF-8 JSON: the request body in the platform's field names.
   int64_t first_attempt_ms = 0;  // When the item was first sent (0: never), for retention checks.
 };
 
@@ -57,8 +57,9 @@ struct PushResult {
     kHeld,  // Refused as incomplete (the province's 422): wait for an operator or a new version.
   };
   Outcome outcome = Outcome::kDone;
-  std::string remote_id;  // The remote record's id (a created petition's petitionNo, a gdbh), or "".
-  std::string detail;     // For kHeld: what is missing, in the platform's names, e.g. "contacted".
+  std::string
+      remote_id;       // The remote record's id (a created petition's petitionNo, a gdbh), or "".
+  std::string detail;  // For kHeld: what is missing, in the platform's names, e.g. "contacted".
 };
 
 class Adapter {

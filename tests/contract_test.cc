@@ -30,7 +30,7 @@ namespace {
 
 // What a case may need that not every platform or simulator has.
 enum class Feature {
-  kExpiringCursors,  // The platform's cursors die after a while (cursor_ttl_ms, CursorExpiries).
+  kExpiringCursors,   // The platform's cursors die after a while (cursor_ttl_ms, CursorExpiries).
   kMalformedRecords,  // The simulator can serve records that do not map (SetMalformedRate).
 };
 

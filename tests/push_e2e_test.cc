@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -46,11 +47,11 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log_file) {
 
 // What the ledger shows of the three flows.
 struct Flows {
-  int dispatch_results_sent = 0;    // Provincial results pushed for orders made from dispatches.
-  int petition_progress_sent = 0;   // Progress pushed for orders made from transferred petitions.
-  int petitions_created = 0;        // Petition-type hotline orders registered as petitions.
-  int orders_from_dispatches = 0;   // Links dispatch → hotline order.
-  int orders_from_petitions = 0;    // Links petition → hotline order.
+  int dispatch_results_sent = 0;   // Provincial results pushed for orders made from dispatches.
+  int petition_progress_sent = 0;  // Progress pushed for orders made from transferred petitions.
+  int petitions_created = 0;       // Petition-type hotline orders registered as petitions.
+  int orders_from_dispatches = 0;  // Links dispatch → hotline order.
+  int orders_from_petitions = 0;   // Links petition → hotline order.
   int dead = 0;
 };
 
@@ -82,8 +83,12 @@ class PushE2eTest : public ::testing::Test {
     for (const char* f : {"h.secret", "p.secret", "v.secret"}) {
       std::ofstream(dir_.File(f)) << "sim-secret\n";
     }
+    // A petition unit that gets enough orders for the test to see several become petitions.
+    std::ofstream(dir_.File("routing.toml"))
+        << "[hotline_to_petition]\nunits = [\"市信访局\", \"市人社局\"]\n";
     std::ofstream(dir_.File("config.toml"))
-        << "[ledger]\npath = \"ledger.db\"\n\n[outbox]\nbackoff_base = \"50ms\"\n"
+        << "[ledger]\npath = \"ledger.db\"\n\n[routing]\nfile = "
+           "\"routing.toml\"\n\n[outbox]\nbackoff_base = \"50ms\"\n"
         << "backoff_cap = \"1s\"\n\n[deadlines]\ncheck_every = \"1s\"\n\n"
         << "[adapters.hotline12345]\nbase_url = \"" << hotline_->base_url() << "\"\n"
         << "app_key = \"yy-sync\"\napp_secret_file = \"h.secret\"\ninterval = \"300ms\"\n"
@@ -134,9 +139,8 @@ class PushE2eTest : public ::testing::Test {
   }
 
   static bool AllFlows(const Flows& f) {
-    return f.dispatch_results_sent > 0 && f.petition_progress_sent > 0 &&
-           f.petitions_created > 0 && f.orders_from_dispatches > 0 &&
-           f.orders_from_petitions > 0;
+    return f.dispatch_results_sent > 0 && f.petition_progress_sent > 0 && f.petitions_created > 0 &&
+           f.orders_from_dispatches > 0 && f.orders_from_petitions > 0;
   }
 
   // Waits up to `seconds` for every flow to have happened.
@@ -159,13 +163,22 @@ class PushE2eTest : public ::testing::Test {
       EXPECT_LE(e.accepts, 1) << id;
       EXPECT_LE(e.results, e.reopens + 1) << id;
     }
-    // Every petition push the ledger calls sent is one effect at the platform, under its key.
+    // Every petition push the ledger calls sent is one effect at the platform, under its key; and
+    // every effect there is an outbox item (one pushed as the daemon stopped may still be pending:
+    // its resend will be a replay).
     auto ledger = ledger::Ledger::Open(dir_.File("ledger.db"), {.read_only = true});
     ASSERT_TRUE(ledger.ok());
     auto sent = ledger::ListOutbox(**ledger, {"sent", "petition", 1'000'000});
-    ASSERT_TRUE(sent.ok());
-    for (const auto& o : *sent) EXPECT_EQ(effects.count(o.idem_key), 1u) << o.idem_key;
-    EXPECT_EQ(sent->size(), effects.size());
+    auto open = ledger::ListOutbox(**ledger, {"", "petition", 1'000'000});
+    ASSERT_TRUE(sent.ok() && open.ok());
+    std::set<std::string> keys;
+    for (const auto& o : *sent) {
+      EXPECT_EQ(effects.count(o.idem_key), 1u) << o.idem_key;
+      keys.insert(o.idem_key);
+    }
+    for (const auto& o : *open) keys.insert(o.idem_key);
+    for (const auto& [key, n] : effects) EXPECT_EQ(keys.count(key), 1u) << key;
+    EXPECT_GE(effects.size(), sent->size());
     auto check = (*ledger)->IntegrityCheck();
     ASSERT_TRUE(check.ok());
     EXPECT_EQ(*check, "ok");
@@ -259,11 +272,15 @@ TEST_F(PushE2eTest, KilledFiftyTimesWhileDrainingEveryPushHasOneEffect) {
     if (n.ok()) left = *n;
   }
   if (left != "0") {
+    std::filesystem::copy_file(dir_.File("daemon.log"), "/tmp/push_e2e_daemon.log",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(dir_.File("ledger.db"), "/tmp/push_e2e_ledger.db",
+                               std::filesystem::copy_options::overwrite_existing);
     auto ledger = ledger::Ledger::Open(dir_.File("ledger.db"), {.read_only = true});
     ASSERT_TRUE(ledger.ok());
     for (const auto& o : ledger::ListOutbox(**ledger, {"pending", "", 20}).value()) {
-      ADD_FAILURE() << "still pending: #" << o.id << " " << o.target << " " << o.action
-                    << " tries " << o.attempts << " next in " << (o.next_attempt_ms - clock_.NowMillis())
+      ADD_FAILURE() << "still pending: #" << o.id << " " << o.target << " " << o.action << " tries "
+                    << o.attempts << " next in " << (o.next_attempt_ms - clock_.NowMillis())
                     << " ms: " << o.last_error;
     }
   }

@@ -190,8 +190,7 @@ class HotlineAdapter final : public adapters::Adapter {
       parsed = Status::InvalidArgument("not the platform's envelope {code, msg, data}");
     }
     if (!parsed.ok()) {
-      return Status::Unavailable("unreadable answer to POST " + rel_path + ": " +
-                                 parsed.message())
+      return Status::Unavailable("unreadable answer to POST " + rel_path + ": " + parsed.message())
           .set_outcome_unknown();
     }
     adapters::PushResult out;

@@ -21,8 +21,8 @@ inline constexpr std::string_view kArchived = "archived";                 // 已
 inline constexpr std::string_view kReturned = "returned";                 // 已退单
 // Petition and provincial states without a hotline equivalent.
 inline constexpr std::string_view kNotAccepted = "not_accepted";  // 不予受理
-inline constexpr std::string_view kTransferred = "transferred";    // 转送 (to the hotline)
-inline constexpr std::string_view kReopened = "reopened";          // 重办 (result refused)
+inline constexpr std::string_view kTransferred = "transferred";   // 转送 (to the hotline)
+inline constexpr std::string_view kReopened = "reopened";         // 重办 (result refused)
 }  // namespace state
 
 // The Chinese label operators know for a canonical state, e.g. 办理中; the state itself if unknown.

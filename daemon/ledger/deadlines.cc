@@ -34,8 +34,8 @@ void Bind(sql::Stmt& st, const DeadlineQuery& q) {
 Result<std::vector<DeadlineRow>> AtRiskDeadlines(Ledger& ledger, const DeadlineQuery& q) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db, std::string(kAtRisk) +
-                                                                   " ORDER BY 8, 1 LIMIT ?6"));
+  HS_ASSIGN_OR_RETURN(sql::Stmt st,
+                      sql::Stmt::Prepare(im->db, std::string(kAtRisk) + " ORDER BY 8, 1 LIMIT ?6"));
   Bind(st, q);
   st.Bind(6, int64_t{q.limit});
   std::vector<DeadlineRow> out;
@@ -47,8 +47,8 @@ Result<std::vector<DeadlineRow>> AtRiskDeadlines(Ledger& ledger, const DeadlineQ
   }
 }
 
-Result<std::vector<std::pair<std::string, DeadlineCounts>>> CountDeadlines(
-    Ledger& ledger, const DeadlineQuery& q) {
+Result<std::vector<std::pair<std::string, DeadlineCounts>>> CountDeadlines(Ledger& ledger,
+                                                                           const DeadlineQuery& q) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
   HS_ASSIGN_OR_RETURN(

@@ -460,8 +460,8 @@ Status Ledger::Impl::QueueOutbox(const Change& change, int64_t now_ms, PageStats
   std::vector<OutboxRequest> requests;
   HS_RETURN_IF_ERROR(im.router->Route(change, context, requests));
   for (const OutboxRequest& r : requests) {
-    const std::string key = IdempotencyKey(change.source, change.ticket->external_id, r.target,
-                                           r.action, r.revision);
+    const std::string key =
+        IdempotencyKey(change.source, change.ticket->external_id, r.target, r.action, r.revision);
     im.insert_outbox.Bind(1, change.ticket_id)
         .Bind(2, r.target)
         .Bind(3, r.action)

@@ -77,11 +77,11 @@ struct Change {
 // key derived from (source, external id, target, action, revision): the same change read twice
 // queues one push.
 struct OutboxRequest {
-  std::string target;      // Adapter name.
-  std::string action;      // As the target adapter names it: create, progress, note, accept…
-  std::string target_ref;  // The remote record; "" = the one this ticket's create made on target.
-  std::string revision;    // Distinguishes pushes of one action for one ticket, e.g. a log index.
-  std::string payload;     // The request body.
+  std::string target;       // Adapter name.
+  std::string action;       // As the target adapter names it: create, progress, note, accept…
+  std::string target_ref;   // The remote record; "" = the one this ticket's create made on target.
+  std::string revision;     // Distinguishes pushes of one action for one ticket, e.g. a log index.
+  std::string payload;      // The request body.
   std::string held_reason;  // Not empty: queued as held, e.g. closure elements missing.
   // Pending or held pushes of the same ticket, target and action are dropped as superseded.
   bool supersedes = false;

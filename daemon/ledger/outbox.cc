@@ -91,13 +91,11 @@ Status OperatorUpdate(Ledger& ledger, int64_t id, std::string_view allowed_state
 
 }  // namespace
 
-Result<std::vector<OutboxItem>> DueOutbox(Ledger& ledger, const std::string& target,
-                                          int64_t now_ms, int limit) {
+Result<std::vector<OutboxItem>> DueOutbox(Ledger& ledger, const std::string& target, int64_t now_ms,
+                                          int limit) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(
-      sql::Stmt st,
-      sql::Stmt::Prepare(im->db, std::string(kItemColumns) + R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db, std::string(kItemColumns) + R"(
 WHERE o.target = ?1 AND o.state = 'pending' AND o.next_attempt_ms <= ?2
   AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ticket_id = o.ticket_id AND p.id < o.id
                   AND p.state IN ('pending', 'held', 'dead'))
@@ -109,8 +107,7 @@ ORDER BY o.next_attempt_ms, o.id LIMIT ?3)"));
 Result<std::optional<int64_t>> NextDueMs(Ledger& ledger, const std::string& target) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st,
-                      sql::Stmt::Prepare(im->db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db, R"(
 SELECT min(o.next_attempt_ms) FROM outbox o WHERE o.target = ?1 AND o.state = 'pending'
   AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ticket_id = o.ticket_id AND p.id < o.id
                   AND p.state IN ('pending', 'held', 'dead')))"));
@@ -175,9 +172,7 @@ Status MarkFailed(Ledger& ledger, int64_t id, const std::string& error, bool out
                   bool dead, int64_t next_attempt_ms, int64_t now_ms) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(
-      sql::Stmt st,
-      sql::Stmt::Prepare(im->db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db, R"(
 UPDATE outbox SET state = ?2, last_error = ?3, attempts = attempts + 1,
   outcome_unknown = max(outcome_unknown, ?4), next_attempt_ms = ?5,
   first_attempt_ms = coalesce(first_attempt_ms, ?6), done_ms = CASE WHEN ?2 = 'dead' THEN ?6 END
@@ -209,7 +204,8 @@ Result<OutboxItem> GetOutbox(Ledger& ledger, int64_t id) {
                       sql::Stmt::Prepare(im->db, std::string(kItemColumns) + "WHERE o.id = ?1"));
   st.Bind(1, id);
   HS_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return Status::NotFound("no outbox item #" + std::to_string(id) + "; see `outbox list`");
+  if (!row)
+    return Status::NotFound("no outbox item #" + std::to_string(id) + "; see `outbox list`");
   return ReadItem(st);
 }
 
@@ -300,11 +296,10 @@ INSERT INTO flags (ticket_id, flag, note, actor, created_at) VALUES (?1, ?2, ?3,
 ON CONFLICT (ticket_id, flag) DO NOTHING)"));
   st.Bind(1, change.ticket_id).Bind(2, flag).Bind(3, note).Bind(4, actor).Bind(5, now_ms / 1000);
   HS_RETURN_IF_ERROR(st.Run());
-  HS_ASSIGN_OR_RETURN(
-      sql::Stmt audit,
-      sql::Stmt::Prepare(im->db,
-                         "INSERT INTO audit (at, actor, action, subject, detail) "
-                         "VALUES (?1, ?2, 'flag', ?3, ?4)"));
+  HS_ASSIGN_OR_RETURN(sql::Stmt audit,
+                      sql::Stmt::Prepare(im->db,
+                                         "INSERT INTO audit (at, actor, action, subject, detail) "
+                                         "VALUES (?1, ?2, 'flag', ?3, ?4)"));
   audit.Bind(1, now_ms / 1000)
       .Bind(2, actor)
       .Bind(3, std::string(change.source) + " " + change.ticket->external_id)

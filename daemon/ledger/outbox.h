@@ -33,8 +33,8 @@ struct OutboxItem {
 // Pending items of `target` due by `now_ms`, oldest due first, at most `limit`; of each ticket's
 // unfinished items (pending, held, dead) only the oldest is ever returned, so that a ticket's
 // pushes keep their order while other tickets go on.
-Result<std::vector<OutboxItem>> DueOutbox(Ledger& ledger, const std::string& target,
-                                          int64_t now_ms, int limit);
+Result<std::vector<OutboxItem>> DueOutbox(Ledger& ledger, const std::string& target, int64_t now_ms,
+                                          int limit);
 // When the next item DueOutbox would return falls due, or nullopt when none would be.
 Result<std::optional<int64_t>> NextDueMs(Ledger& ledger, const std::string& target);
 

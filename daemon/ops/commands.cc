@@ -2,6 +2,7 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -10,13 +11,11 @@
 #include <sstream>
 #include <thread>
 
-#include <signal.h>
-
 #include "adapters/hotline12345/sim.h"
 #include "adapters/petition/sim.h"
 #include "adapters/provincial/sim.h"
-#include "daemon/core/clock.h"
 #include "daemon/config/config.h"
+#include "daemon/core/clock.h"
 #include "daemon/core/exit_codes.h"
 #include "daemon/core/mask.h"
 #include "daemon/core/time_util.h"
@@ -201,9 +200,16 @@ void PrintLinks(ledger::Ledger& ledger, int64_t ticket_id) {
   if (others.ok() && !others->empty()) {
     std::cout << "\n关联 (the same matter on other platforms)\n";
     Table t({"platform", "number", "state", "relation", "ledger id"});
-    for (const auto& c : *others) {
-      t.AddRow({c.source, c.external_id, c.native_state.empty() ? "-" : c.native_state,
-                c.relation, c.ticket_id == 0 ? "not read yet" : std::to_string(c.ticket_id)});
+    for (size_t i = 0; i < others->size(); ++i) {
+      const auto& c = (*others)[i];
+      std::string relation = c.relation;
+      // One line per record: its relations joined (a dispatch both pushed the order and named it).
+      while (i + 1 < others->size() && (*others)[i + 1].source == c.source &&
+             (*others)[i + 1].external_id == c.external_id) {
+        relation += "; " + (*others)[++i].relation;
+      }
+      t.AddRow({c.source, c.external_id, c.native_state.empty() ? "-" : c.native_state, relation,
+                c.ticket_id == 0 ? "not read yet" : std::to_string(c.ticket_id)});
     }
     t.Print(std::cout);
   }
@@ -212,9 +218,8 @@ void PrintLinks(ledger::Ledger& ledger, int64_t ticket_id) {
     std::cout << "\n推送 (pushes this ticket caused)\n";
     Table t({"outbox", "target", "action", "state", "tries", "remote", "note"});
     for (const auto& o : *pushes) {
-      t.AddRow({"#" + std::to_string(o.id), o.target, o.action, o.state,
-                std::to_string(o.attempts), o.remote_id.empty() ? "-" : o.remote_id,
-                Truncate(MaskText(o.last_error), 60)});
+      t.AddRow({"#" + std::to_string(o.id), o.target, o.action, o.state, std::to_string(o.attempts),
+                o.remote_id.empty() ? "-" : o.remote_id, Truncate(MaskText(o.last_error), 60)});
     }
     t.Print(std::cout);
   }

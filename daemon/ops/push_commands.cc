@@ -25,7 +25,9 @@ struct OutboxArgs {
   bool json = false;
 };
 
-std::string Age(int64_t since_ms) { return FormatDurationMillis(std::max<int64_t>(0, NowMs() - since_ms)); }
+std::string Age(int64_t since_ms) {
+  return FormatDurationMillis(std::max<int64_t>(0, NowMs() - since_ms));
+}
 
 void WriteItem(JsonWriter& w, const ledger::OutboxItem& o, bool with_payload) {
   w.StartObject();
@@ -72,9 +74,8 @@ int List(OutboxArgs& a) {
   for (const auto& o : *items) {
     std::string note = MaskText(o.last_error);
     if (o.outcome_unknown) note = "outcome unknown (resend = replay); " + note;
-    t.AddRow({std::to_string(o.id), o.state, o.target, o.action,
-              o.source + " " + o.external_id, Age(o.created_ms) + " ago",
-              std::to_string(o.attempts),
+    t.AddRow({std::to_string(o.id), o.state, o.target, o.action, o.source + " " + o.external_id,
+              Age(o.created_ms) + " ago", std::to_string(o.attempts),
               o.state == "pending" ? FormatShanghaiTime(o.next_attempt_ms / 1000).substr(5) : "-",
               Truncate(note, 70)});
   }
@@ -220,9 +221,9 @@ int Flag(FlagArgs& a) {
   auto found = ledger::FindTickets(**ledger, a.ref);
   if (!found.ok()) return Fail(found.status());
   if (found->size() != 1) {
-    return Fail(Status::NotFound(found->empty() ? "no ticket " + MaskText(a.ref)
-                                                : MaskText(a.ref) +
-                                                      " names several tickets; give the ledger id"));
+    return Fail(Status::NotFound(
+        found->empty() ? "no ticket " + MaskText(a.ref)
+                       : MaskText(a.ref) + " names several tickets; give the ledger id"));
   }
   ledger::TicketRecord& r = found->front();
   std::string routing_file;
@@ -236,16 +237,16 @@ int Flag(FlagArgs& a) {
   routing::CityRouter router(std::move(rules).value());
   for (const auto& e : r.events) {
     if (e.kind != "log") continue;
-    r.ticket.history.push_back({e.at.value_or(0), e.action, e.unit, e.note, e.result,
-                                e.external_ref});
+    r.ticket.history.push_back(
+        {e.at.value_or(0), e.action, e.unit, e.note, e.result, e.external_ref});
   }
   ledger::Change change{r.source, r.id, &r.ticket, true, {}, 0};
   (*ledger)->SetRouter(&router);
   auto queued = ledger::FlagAndRoute(**ledger, change, a.flag, a.note, Actor(), NowMs());
   (*ledger)->SetRouter(nullptr);
   if (!queued.ok()) return Fail(queued.status());
-  std::cout << r.source << " " << r.ticket.external_id << " flagged " << a.flag << "; "
-            << *queued << " push(es) queued for the running daemon.\n";
+  std::cout << r.source << " " << r.ticket.external_id << " flagged " << a.flag << "; " << *queued
+            << " push(es) queued for the running daemon.\n";
   return kExitOk;
 }
 
@@ -283,8 +284,9 @@ std::function<int()> AddPushCommands(CLI::App& app) {
   deadlines->add_flag("--json", da->json, "machine-readable output");
 
   auto fa = std::make_shared<FlagArgs>();
-  auto* flag = app.add_subcommand("flag", "mark a ticket, e.g. push a hotline order to the "
-                                          "petition platform (audited)");
+  auto* flag = app.add_subcommand("flag",
+                                  "mark a ticket, e.g. push a hotline order to the "
+                                  "petition platform (audited)");
   flag->add_option("REF", fa->ref, "ledger id or platform number")->required();
   flag->add_option("FLAG", fa->flag, "petition")->required();
   flag->add_option("--note", fa->note, "why, for the audit");

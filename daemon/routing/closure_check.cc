@@ -17,8 +17,8 @@ bool HasAny(std::string_view s, std::span<const std::string_view> words) {
 }
 
 // The complainant, as closure texts name them.
-constexpr std::string_view kPerson[] = {
-    "诉求人", "来电人", "市民", "群众", "当事人", "投诉人", "反映人", "信访人", "举报人", "业主"};
+constexpr std::string_view kPerson[] = {"诉求人", "来电人", "市民",   "群众",   "当事人",
+                                        "投诉人", "反映人", "信访人", "举报人", "业主"};
 
 bool HasAny(std::string_view s, std::initializer_list<std::string_view> words) {
   return HasAny(s, std::span<const std::string_view>(words.begin(), words.size()));
@@ -48,16 +48,17 @@ bool Opinion(std::string_view c) {
 }
 
 bool Outcome(std::string_view c) {
-  return HasAny(c, {"已解决", "解决了", "已整改", "整改到位", "整改完毕", "已处理完", "处理完毕",
-                    "已恢复", "恢复正常", "已完成", "已退还", "已退款", "已发放", "已修复",
-                    "已清理", "已清运", "已拆除", "已停止", "已办结", "达成一致", "解释说明",
-                    "作出解释", "已答复", "已告知", "不予支持", "不符合", "暂无法解决"});
+  return HasAny(c,
+                {"已解决",   "解决了",   "已整改", "整改到位", "整改完毕", "已处理完",  "处理完毕",
+                 "已恢复",   "恢复正常", "已完成", "已退还",   "已退款",   "已发放",    "已修复",
+                 "已清理",   "已清运",   "已拆除", "已停止",   "已办结",   "达成一致",  "解释说明",
+                 "作出解释", "已答复",   "已告知", "不予支持", "不符合",   "暂无法解决"});
 }
 
 bool Process(std::string_view c) {
-  return HasAny(c, {"经", "已安排", "安排", "核实", "核查", "调查", "现场", "督促", "责令", "约谈",
-                    "协调", "巡查", "执法", "检修", "维修", "调解", "转", "处罚", "整治", "查处",
-                    "排查", "解答", "研究", "组织", "开展", "对接"});
+  return HasAny(c, {"经",   "已安排", "安排", "核实", "核查", "调查", "现场", "督促", "责令",
+                    "约谈", "协调",   "巡查", "执法", "检修", "维修", "调解", "转",   "处罚",
+                    "整治", "查处",   "排查", "解答", "研究", "组织", "开展", "对接"});
 }
 
 void Append(std::string& to, std::string_view clause) {

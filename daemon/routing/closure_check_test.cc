@@ -99,8 +99,8 @@ TEST(ClosureCheckTest, EverySimulatorClosureIsComplete) {
   EXPECT_EQ(checked, 2 * 2 * 25 * 3 * 4);
 }
 
-// "经协调，商家同意按规定为诉求人办理退款" names the complainant and contains 同意, but as the object
-// of the merchant's act: it is handling (process), not the complainant's opinion.
+// "经协调，商家同意按规定为诉求人办理退款" names the complainant and contains 同意, but as the
+// object of the merchant's act: it is handling (process), not the complainant's opinion.
 TEST(ClosureCheckTest, SimulatorRefundActCountsAsProcess) {
   for (const char* outcome : kOutcomes) {
     const std::string text =

@@ -109,7 +109,8 @@ void HotlineProgress(const Rules& rules, const ledger::Change& c, const std::str
     const HistoryEntry& h = t.history[i];
     if (!h.external_ref.empty()) continue;
     std::string text = h.note;
-    if (!h.result.empty()) text += (text.empty() ? "" : "；") + std::string("回访结果：") + h.result;
+    if (!h.result.empty())
+      text += (text.empty() ? "" : "；") + std::string("回访结果：") + h.result;
     if (!h.unit.empty()) text = "【" + h.unit + "】" + text;
     out.push_back(Request(rules.petition, "progress", target_ref, "log:" + std::to_string(i),
                           Body()
@@ -160,8 +161,8 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
   if (t.channel == rules_.provincial_channel && !t.external_ref.empty()) {
     const std::string dispatch = DispatchIdOf(t.external_ref);
     HS_ASSIGN_OR_RETURN(auto found, ctx.FindTicket(rules_.provincial, dispatch));
-    const bool closed = t.state == state::kClosed || t.state == state::kRevisited ||
-                        t.state == state::kArchived;
+    const bool closed =
+        t.state == state::kClosed || t.state == state::kRevisited || t.state == state::kArchived;
     if (!found || !closed || !t.closed_at) return Status::Ok();
     ClosureElements e = CheckClosure(t.closure_text);
     ledger::OutboxRequest r =
@@ -184,10 +185,10 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
     return Status::Ok();
   }
   // A petition matter: registered on the petition platform, its progress mirrored there.
-  bool petition_matter = Contains(rules_.petition_units, t.unit) &&
-                         (rules_.petition_kinds.empty() || Contains(rules_.petition_kinds, t.kind)) &&
-                         (rules_.petition_categories.empty() ||
-                          Contains(rules_.petition_categories, t.category));
+  bool petition_matter =
+      Contains(rules_.petition_units, t.unit) &&
+      (rules_.petition_kinds.empty() || Contains(rules_.petition_kinds, t.kind)) &&
+      (rules_.petition_categories.empty() || Contains(rules_.petition_categories, t.category));
   if (!petition_matter) {
     HS_ASSIGN_OR_RETURN(petition_matter, ctx.Flagged(c.ticket_id, "petition"));
   }
@@ -210,8 +211,8 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
           .Str("title", t.title)
           .Str("content", t.content)
           .OptStr("incidentAddress", t.address)
-          .Str("categoryCode", code == rules_.category_codes.end() ? rules_.default_category_code
-                                                                   : code->second)
+          .Str("categoryCode",
+               code == rules_.category_codes.end() ? rules_.default_category_code : code->second)
           .Done()));
   if (rules_.progress_hotline_to_petition) {
     ledger::Change all = c;
@@ -244,8 +245,8 @@ Status CityRouter::FromPetition(const ledger::Change& c, ledger::RouteContext& c
     HS_ASSIGN_OR_RETURN(bool made, ctx.HasCounterpart(c.ticket_id, rules_.hotline));
     if (!made) return Status::Ok();
   }
-  std::string note = "信访件" + t.external_id + "状态：" +
-                     std::string(PetitionStatusLabel(t.native_state));
+  std::string note =
+      "信访件" + t.external_id + "状态：" + std::string(PetitionStatusLabel(t.native_state));
   if (!t.closure_text.empty()) note += "；答复意见：" + t.closure_text;
   if (!t.revisit_result.empty()) note += "；评价：" + t.revisit_result;
   const std::string revision = "status:" + t.native_state + ":" + std::to_string(t.version);
@@ -272,10 +273,10 @@ Status CityRouter::FromProvincial(const ledger::Change& c,
   if (s == "REOPENED") {
     // Handled again as new work: a new order, due by the new deadline.
     const std::string stamp = t.deadline ? std::to_string(*t.deadline) : "0";
-    out.push_back(Request(rules_.hotline, "create", "", "reopen:" + stamp,
-                          HotlineOrder(t, t.external_id + "/R" + stamp, rules_.provincial_channel,
-                                       rules_.provincial_kind, unit->name, unit->code,
-                                       t.deadline)));
+    out.push_back(
+        Request(rules_.hotline, "create", "", "reopen:" + stamp,
+                HotlineOrder(t, t.external_id + "/R" + stamp, rules_.provincial_channel,
+                             rules_.provincial_kind, unit->name, unit->code, t.deadline)));
     return Status::Ok();
   }
   out.push_back(Request(rules_.provincial, "accept", t.external_id, "0", "{}"));

@@ -1,9 +1,10 @@
 #include "daemon/routing/rules.h"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "daemon/config/shipped.h"
 
@@ -83,8 +84,8 @@ class Reader {
   const toml::node* Node(const char* key) { return t_ == nullptr ? nullptr : t_->get(key); }
   void Fail(const toml::node& n, const char* key, const char* what) {
     if (!status_.ok()) return;
-    status_ = Status::InvalidArgument(At(f_, n) + ": " + name_ + (name_.empty() ? "" : ".") +
-                                      key + " " + what);
+    status_ = Status::InvalidArgument(At(f_, n) + ": " + name_ + (name_.empty() ? "" : ".") + key +
+                                      " " + what);
   }
   const DataFile& f_;
   const toml::table* t_;

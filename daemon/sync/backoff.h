@@ -1,5 +1,5 @@
-// Retry timing shared by the pull and push loops: full-jitter exponential backoff (AWS, "Exponential
-// Backoff and Jitter") and a request pacer. Used by one loop thread each.
+// Retry timing shared by the pull and push loops: full-jitter exponential backoff (AWS,
+// "Exponential Backoff and Jitter") and a request pacer. Used by one loop thread each.
 #pragma once
 
 #include <algorithm>

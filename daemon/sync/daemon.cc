@@ -94,8 +94,8 @@ struct LoopKeys {
 };
 
 // The keys of an adapter's section that the sync loops, not the adapter, read.
-LoopKeys ReadLoopKeys(const config::Config& cfg, const std::string& name,
-                      config::Section& section, StopSignal& stop) {
+LoopKeys ReadLoopKeys(const config::Config& cfg, const std::string& name, config::Section& section,
+                      StopSignal& stop) {
   LoopKeys k;
   const Rates rates = DefaultRates(name);
   k.pull.interval_ms = section.DurationMillis("interval", "5s", 100, 86'400'000);

@@ -80,8 +80,8 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
       return false;
     }
     if (!found->empty()) {
-      log_->info("outbox #{}: found on {} as {} (an earlier try took effect)", item.id,
-                 item.target, *found);
+      log_->info("outbox #{}: found on {} as {} (an earlier try took effect)", item.id, item.target,
+                 *found);
       Status s = ledger::MarkSent(ledger_, item, *found, clock_.NowMillis());
       if (!s.ok()) log_->error("outbox #{}: could not mark sent: {}", item.id, s.ToString());
       ++pass.sent;
@@ -103,10 +103,11 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
     return false;
   }
   if (r->outcome == adapters::PushResult::Outcome::kHeld) {
-    log_->warn("outbox #{} ({} of {} {}) held: the platform finds {} missing", item.id,
-               item.action, item.source, item.external_id, r->detail);
-    Status s = ledger::MarkHeld(ledger_, item.id, "the platform refused it as incomplete: missing " +
-                                                      r->detail, clock_.NowMillis());
+    log_->warn("outbox #{} ({} of {} {}) held: the platform finds {} missing", item.id, item.action,
+               item.source, item.external_id, r->detail);
+    Status s = ledger::MarkHeld(ledger_, item.id,
+                                "the platform refused it as incomplete: missing " + r->detail,
+                                clock_.NowMillis());
     if (!s.ok()) log_->error("outbox #{}: could not mark held: {}", item.id, s.ToString());
     ++pass.held;
     return true;
@@ -133,14 +134,14 @@ void Pusher::Fail(const ledger::OutboxItem& item, const Status& s, PushPass& pas
                                           options_.backoff_cap_ms, s.retry_after_ms());
   Status marked = ledger::MarkFailed(ledger_, item.id, s.ToString(),
                                      s.outcome_unknown() || item.outcome_unknown, dead, next, now);
-  if (!marked.ok()) log_->error("outbox #{}: could not record the failure: {}", item.id,
-                                marked.ToString());
+  if (!marked.ok())
+    log_->error("outbox #{}: could not record the failure: {}", item.id, marked.ToString());
   if (dead) {
     ++pass.dead;
-    log_->error("outbox #{} ({} of {} {}) is a dead letter after {} tries: {}; see `outbox show "
-                "{}`, then `outbox retry` or `outbox drop`",
-                item.id, item.action, item.source, item.external_id, attempts, s.ToString(),
-                item.id);
+    log_->error(
+        "outbox #{} ({} of {} {}) is a dead letter after {} tries: {}; see `outbox show "
+        "{}`, then `outbox retry` or `outbox drop`",
+        item.id, item.action, item.source, item.external_id, attempts, s.ToString(), item.id);
   } else {
     ++pass.retried;
   }
@@ -158,8 +159,8 @@ void Pusher::Loop() {
         log_->warn("{} is failing ({} in a row), backing off: {}", adapter_.name(),
                    target_failures_, pass.target_error.ToString());
       }
-      wait = FullJitterMs(rng_, target_failures_, options_.backoff_base_ms,
-                          options_.backoff_cap_ms, retry_after_ms_);
+      wait = FullJitterMs(rng_, target_failures_, options_.backoff_base_ms, options_.backoff_cap_ms,
+                          retry_after_ms_);
     } else {
       if (target_failures_ > 0 && pass.sent > 0) {
         log_->info("{} recovered after {} failures", adapter_.name(), target_failures_);

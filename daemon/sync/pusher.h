@@ -32,7 +32,7 @@ struct PusherOptions {
   int64_t backoff_base_ms = 1000;
   int64_t backoff_cap_ms = 300'000;
   double requests_per_second = 5;
-  int batch = 50;              // Items read per pass.
+  int batch = 50;               // Items read per pass.
   int64_t idle_poll_ms = 1000;  // How often an empty outbox is looked at again.
   // Fault injection for tests: called after the platform accepted an item and before it is marked
   // sent; returning true simulates a crash there (the pusher stops without marking).
