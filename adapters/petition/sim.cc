@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
@@ -249,14 +250,18 @@ void PetitionSim::Impl::Serve(const httplib::Request& req, httplib::Response& re
   res.set_header("Content-Type", kJson);
 }
 
-// 503 MAINTENANCE between 01:00 and 01:30 Beijing time; every other answer says when it ends.
+// 503 MAINTENANCE between 01:00 and 01:30 Beijing time; every other answer says when it ends, in
+// the clock's seconds (simulated seconds divided by the speed: a reader waits in real time).
 std::optional<Reply> PetitionSim::Impl::Maintenance() {
   const int64_t now_s = SimNowMs() / 1000;
   const int64_t of_day = ((now_s + kShanghaiOffsetSeconds) % 86400 + 86400) % 86400;
   if (of_day < kMaintenanceStartS || of_day >= kMaintenanceEndS) return std::nullopt;
   Reply r = Error(503, "MAINTENANCE", "nightly maintenance 01:00-01:30");
-  if (stats.maintenance++ % 2 == 0)
-    r.retry_after_s = std::max<int64_t>(1, kMaintenanceEndS - of_day);
+  if (stats.maintenance++ % 2 == 0) {
+    const double left = static_cast<double>(kMaintenanceEndS - of_day);
+    r.retry_after_s = std::max<int64_t>(
+        1, static_cast<int64_t>(std::ceil(options.speed > 1 ? left / options.speed : left)));
+  }
   return r;
 }
 
