@@ -5,6 +5,7 @@
 #include "daemon/core/json.h"
 #include "daemon/core/ticket.h"
 #include "daemon/core/time_util.h"
+#include "daemon/crypto/crypto.h"
 #include "daemon/routing/closure_check.h"
 
 namespace hs::routing {
@@ -166,8 +167,10 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
     if (!found || !closed || !t.closed_at) return Status::Ok();
     ClosureElements e = CheckClosure(t.closure_text);
     ledger::OutboxRequest r =
+        // A closure rewritten at the same time (a unit completing a held one) is a new result.
         Request(rules_.provincial, "result", dispatch,
-                "result:" + t.external_ref + ":" + std::to_string(*t.closed_at),
+                "result:" + t.external_ref + ":" + std::to_string(*t.closed_at) + ":" +
+                    std::to_string(crypto::Fnv1a64(t.closure_text)),
                 Body()
                     .Str("handledBy", t.unit)
                     .Str("closedAt", IsoTime(*t.closed_at))
@@ -193,6 +196,9 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
     HS_ASSIGN_OR_RETURN(petition_matter, ctx.Flagged(c.ticket_id, "petition"));
   }
   if (!petition_matter) return Status::Ok();
+  // An order that became a petition matter only now (re-dispatched to the bureau, flagged) sends
+  // its whole log with the create, as an order first seen as one does.
+  HS_ASSIGN_OR_RETURN(const bool registered, ctx.HasCounterpart(c.ticket_id, rules_.petition));
   auto code = rules_.category_codes.find(t.category);
   Body petitioner;
   petitioner.OptStr("name", t.complainant)
@@ -216,7 +222,7 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
           .Done()));
   if (rules_.progress_hotline_to_petition) {
     ledger::Change all = c;
-    if (c.inserted) all.previous_history = 0;
+    if (!registered) all.previous_history = 0;
     HotlineProgress(rules_, all, "", out);
   }
   return Status::Ok();

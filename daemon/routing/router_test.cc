@@ -20,6 +20,7 @@
 #include "daemon/core/json.h"
 #include "daemon/core/ticket.h"
 #include "daemon/core/time_util.h"
+#include "daemon/crypto/crypto.h"
 #include "daemon/ledger/ledger.h"
 #include "tests/fakes/test_util.h"
 
@@ -375,8 +376,20 @@ TEST_F(RouterTest, OrderForAnotherUnitQueuesNothing) {
   EXPECT_TRUE(Route(kHotline, t, false, "办理中", 2).empty());
 }
 
+// An order seen before as an ordinary one and now re-dispatched to the bureau: the create, and its
+// whole log, since nothing of it went to the bureau yet.
+TEST_F(RouterTest, OrderThatBecomesABureauOrderLaterSendsItsWholeLog) {
+  const Ticket t = BureauOrder();
+  auto out = Route(kHotline, t, /*inserted=*/false, "办理中", /*previous_history=*/2);
+  ASSERT_EQ(out.size(), 4u);  // The create and entries 0, 1 and 3 (2 is a note we appended).
+  EXPECT_EQ(out[0].action, "create");
+  EXPECT_EQ(out[1].revision, "log:0");
+  EXPECT_EQ(out[3].revision, "log:3");
+}
+
 TEST_F(RouterTest, ChangedBureauOrderSendsOnlyItsNewLogEntries) {
   const Ticket t = BureauOrder();
+  ctx_.AddCounterpart(7, std::string(kPetition));  // Its create was queued when it was first seen.
   auto out = Route(kHotline, t, /*inserted=*/false, "办理中", /*previous_history=*/2);
   // The create again (same revision: the ledger's key makes it one push) and entry 3 only.
   ASSERT_EQ(out.size(), 2u);
@@ -536,7 +549,8 @@ TEST_F(RouterTest, ClosedOrderFromADispatchBecomesTheProvincesResult) {
   EXPECT_EQ(r.target_ref, kDispatchId);
   EXPECT_EQ(r.held_reason, "");
   EXPECT_TRUE(r.supersedes);
-  EXPECT_EQ(r.revision, std::string("result:") + kDispatchId + ":" + std::to_string(*t.closed_at));
+  EXPECT_EQ(r.revision, std::string("result:") + kDispatchId + ":" + std::to_string(*t.closed_at) +
+                            ":" + std::to_string(crypto::Fnv1a64(t.closure_text)));
   Json p(r.payload);
   EXPECT_EQ(p.size(), 6u) << r.payload;
   EXPECT_EQ(p.Str("handledBy"), "平江县");
@@ -554,7 +568,8 @@ TEST_F(RouterTest, ResultOfAReopenedOrderGoesToTheDispatch) {
   auto out = Route(kHotline, t, false, "办理中");
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].target_ref, kDispatchId);
-  EXPECT_EQ(out[0].revision, "result:" + wbbh + ":" + std::to_string(*t.closed_at));
+  EXPECT_EQ(out[0].revision, "result:" + wbbh + ":" + std::to_string(*t.closed_at) + ":" +
+                                 std::to_string(crypto::Fnv1a64(t.closure_text)));
 }
 
 TEST_F(RouterTest, RevisitedAndArchivedOrdersStillGiveTheResult) {
