@@ -205,7 +205,7 @@ class HotlineAdapter final : public adapters::Adapter {
     }
     auto data = doc.FindMember("data");
     if (data == doc.MemberEnd() || !data->value.IsObject() || !data->value.HasMember("gdbh") ||
-        !data->value["gdbh"].IsString()) {
+        !data->value["gdbh"].IsString() || data->value["gdbh"].GetStringLength() == 0) {
       return Status::Unavailable("answer to POST /gongdan has no data.gdbh").set_outcome_unknown();
     }
     out.remote_id = data->value["gdbh"].GetString();

@@ -1,5 +1,6 @@
 #include "daemon/core/mask.h"
 
+#include <cctype>
 #include <vector>
 
 namespace hs {
@@ -122,7 +123,11 @@ std::string MaskText(std::string_view s) {
       i += ch.len;
       continue;
     }
-    const bool after_letters = i > 0 && IsIdentChar(static_cast<unsigned char>(s[i - 1]));
+    // Digits right after letters, or after "XX-" (a platform number such as HN-2023-0612-000381 or
+    // XF-430600-2023-004211), belong to an identifier.
+    const bool after_letters =
+        i > 0 && (IsIdentChar(static_cast<unsigned char>(s[i - 1])) ||
+                  (s[i - 1] == '-' && i > 1 && std::isalpha(static_cast<unsigned char>(s[i - 2]))));
     std::vector<Group> groups = ReadGroups(s, i);
     const bool before_letters = groups.back().end < s.size() &&
                                 IsIdentChar(static_cast<unsigned char>(s[groups.back().end]));

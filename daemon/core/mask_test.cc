@@ -219,3 +219,18 @@ TEST(MaskTest, MaskNameKeepsTheFirstCharacter) {
 
 }  // namespace
 }  // namespace hs
+
+namespace hs {
+namespace {
+
+TEST(MaskTextTest, PlatformNumbersWithALetterPrefixStayReadable) {
+  EXPECT_EQ(MaskText("dispatch HN-2023-0612-000381 accepted"),
+            "dispatch HN-2023-0612-000381 accepted");
+  EXPECT_EQ(MaskText("信访件XF-430600-2023-004211状态：受理"),
+            "信访件XF-430600-2023-004211状态：受理");
+  // A phone number after a dash that follows a letter is still masked when it is one on its own.
+  EXPECT_EQ(MaskText("tel 13812345678"), "tel 138****5678");
+}
+
+}  // namespace
+}  // namespace hs
