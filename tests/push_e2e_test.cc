@@ -52,6 +52,7 @@ struct Flows {
   int petitions_created = 0;       // Petition-type hotline orders registered as petitions.
   int orders_from_dispatches = 0;  // Links dispatch → hotline order.
   int orders_from_petitions = 0;   // Links petition → hotline order.
+  int orders_from_reopened = 0;    // REOPENED dispatches handled again as new hotline orders.
   int dead = 0;
 };
 
@@ -76,6 +77,7 @@ class PushE2eTest : public ::testing::Test {
     v.speed = 86'400;
     v.rps = 0;
     v.review_delay_s = 3600;
+    v.reopen_share = 0.5;  // Enough refused results that the test sees REOPENED handled.
     provincial_ = std::make_unique<provincial::ProvincialSim>(v, clock_);
     ASSERT_TRUE(hotline_->Start().ok());
     ASSERT_TRUE(petition_->Start().ok());
@@ -134,6 +136,8 @@ class PushE2eTest : public ::testing::Test {
     f.orders_from_petitions = count(
         "SELECT count(*) FROM links l JOIN tickets t ON t.id = l.ticket_id "
         "WHERE t.source = 'petition' AND l.target = 'hotline12345'");
+    f.orders_from_reopened = count(
+        "SELECT count(*) FROM tickets WHERE source = 'hotline12345' AND external_ref LIKE '%/R%'");
     f.dead = count("SELECT count(*) FROM outbox WHERE state = 'dead'");
     return f;
   }
@@ -201,6 +205,7 @@ TEST_F(PushE2eTest, EveryFlowAcrossTheThreePlatforms) {
   EXPECT_GT(f.orders_from_petitions, 0) << "no transferred petition became a hotline order";
   EXPECT_GT(f.petition_progress_sent, 0) << "no progress returned to the petition platform";
   EXPECT_GT(f.petitions_created, 0) << "no petition-type order became a petition";
+  EXPECT_GT(f.orders_from_reopened, 0) << "no REOPENED dispatch became new hotline work";
   EXPECT_EQ(f.dead, 0);
 
   // The simulators saw the same: results stored at the province, progress and registrations at

@@ -74,16 +74,39 @@ std::string HotlineContent(const Ticket& t) {
   return text;
 }
 
-// The hotline order made from a petition or a dispatch.
+// A report (举报, 检举) names someone; the identity of the one who reports it must not reach the
+// unit reported on (信访工作条例 第三十条第三款), and hotline orders go to units.
+bool IsReport(const Ticket& t) {
+  for (const std::string* text : {&t.kind, &t.title, &t.content}) {
+    if (text->find("举报") != std::string::npos || text->find("检举") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The hotline order made from a petition or a dispatch. A report goes without the complainant's
+// identity, which stays on the record it came from (`origin`).
 std::string HotlineOrder(const Ticket& t, const std::string& wbbh, const std::string& channel,
                          const std::string& kind, const std::string& unit,
                          const std::string& unit_code, std::optional<int64_t> deadline) {
+  const bool report = IsReport(t);
   Body b;
-  b.Str("wbbh", wbbh).Str("qdly", channel).Str("sqr", t.complainant).Str("lxdh", t.phone);
-  if (!t.id_number.empty()) b.Str("zjhm", t.id_number);
-  b.Str("sqlx", kind);
+  b.Str("wbbh", wbbh).Str("qdly", channel);
+  if (report) {
+    b.Str("sqr", "匿名").Str("lxdh", "");
+  } else {
+    b.Str("sqr", t.complainant).Str("lxdh", t.phone);
+    if (!t.id_number.empty()) b.Str("zjhm", t.id_number);
+  }
+  b.Str("sqlx", report ? "举报" : kind);
   if (!t.category.empty()) b.Str("sqfl", t.category);
-  b.Str("sqbt", t.title).Str("sqnr", HotlineContent(t)).Str("fsdz", t.address);
+  std::string content = HotlineContent(t);
+  if (report) {
+    content +=
+        "（举报人身份信息留存于" + t.external_id + "，依《信访工作条例》第三十条不随工单转交。）";
+  }
+  b.Str("sqbt", t.title).Str("sqnr", content).Str("fsdz", t.address);
   if (!unit.empty()) b.Str("cbdw", unit);
   if (!unit_code.empty()) b.Str("cbdwbm", unit_code);
   if (deadline) b.Str("blsx", FormatShanghaiTime(*deadline));

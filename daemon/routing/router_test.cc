@@ -738,3 +738,44 @@ TEST_F(RouterTest, UnknownSourceQueuesNothing) {
 
 }  // namespace
 }  // namespace hs::routing
+
+namespace hs::routing {
+namespace {
+
+// 信访工作条例 第三十条第三款: a report's complainant is not named to the units the order goes to.
+TEST(RouterReportTest, AReportBecomesAnOrderWithoutTheReportersIdentity) {
+  auto rules = LoadRules("");
+  ASSERT_TRUE(rules.ok());
+  CityRouter router(std::move(rules).value());
+  Ticket t;
+  t.external_id = "XF-430600-2023-000777";
+  t.native_state = "TRANSFERRED";
+  t.state = "transferred";
+  t.title = "举报某单位违规收费";
+  t.content = "反映人举报某单位长期违规收取费用，要求查处。";
+  t.complainant = "王某";
+  t.phone = "13800000000";
+  t.id_number = "430602199001011234";
+  t.version = 1;
+  class NoLookups final : public ledger::RouteContext {
+    Result<std::optional<int64_t>> FindTicket(std::string_view, std::string_view) override {
+      return std::optional<int64_t>();
+    }
+    Result<bool> Flagged(int64_t, std::string_view) override { return false; }
+    Result<bool> HasCounterpart(int64_t, std::string_view) override { return false; }
+  } ctx;
+  ledger::Change c{"petition", 1, &t, true, {}, 0};
+  std::vector<ledger::OutboxRequest> out;
+  ASSERT_TRUE(router.Route(c, ctx, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  const std::string& body = out[0].payload;
+  EXPECT_EQ(body.find("王某"), std::string::npos) << body;
+  EXPECT_EQ(body.find("13800000000"), std::string::npos);
+  EXPECT_EQ(body.find("430602199001011234"), std::string::npos);
+  EXPECT_NE(body.find("\"sqr\":\"匿名\""), std::string::npos);
+  EXPECT_NE(body.find("\"sqlx\":\"举报\""), std::string::npos);
+  EXPECT_NE(body.find("第三十条"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hs::routing

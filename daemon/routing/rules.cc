@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
+#include <set>
 #include <sstream>
 
 #include "daemon/config/shipped.h"
@@ -78,10 +80,28 @@ class Reader {
     }
     return out;
   }
-  const Status& status() const { return status_; }
+  // The first error, or an InvalidArgument for a key no reader asked for (a misspelling).
+  Status Finish(std::initializer_list<std::string_view> also_known = {}) {
+    if (!status_.ok() || t_ == nullptr) return status_;
+    for (const auto& [k, node] : *t_) {
+      std::string_view key = k.str();
+      bool known = asked_.contains(std::string(key));
+      for (std::string_view a : also_known) known |= a == key;
+      if (!known) {
+        return Status::InvalidArgument(At(f_, node) + ": " + name_ + (name_.empty() ? "" : ".") +
+                                       std::string(key) +
+                                       ": unknown key; check its spelling against the shipped "
+                                       "schema/ file of the same name");
+      }
+    }
+    return status_;
+  }
 
  private:
-  const toml::node* Node(const char* key) { return t_ == nullptr ? nullptr : t_->get(key); }
+  const toml::node* Node(const char* key) {
+    asked_.insert(key);
+    return t_ == nullptr ? nullptr : t_->get(key);
+  }
   void Fail(const toml::node& n, const char* key, const char* what) {
     if (!status_.ok()) return;
     status_ = Status::InvalidArgument(At(f_, n) + ": " + name_ + (name_.empty() ? "" : ".") + key +
@@ -91,6 +111,7 @@ class Reader {
   const toml::table* t_;
   std::string name_;
   Status status_;
+  std::set<std::string, std::less<>> asked_;
 };
 
 std::string Beside(const DataFile& f, const std::string& path) {
@@ -111,7 +132,7 @@ Status LoadUnits(const std::string& path, Rules& rules) {
     u.code = r.Str("code", "");
     u.group = r.Str("group", "");
     u.areas = r.List("areas", {});
-    HS_RETURN_IF_ERROR(r.status());
+    HS_RETURN_IF_ERROR(r.Finish());
     if (u.name.empty()) return Status::InvalidArgument(At(f, n) + ": unit.name is required");
     rules.units.push_back(std::move(u));
   }
@@ -124,8 +145,9 @@ Status LoadCodebook(const std::string& path, Rules& rules) {
   if (codes == nullptr) return Status::InvalidArgument(f.where + ": no [codes] table");
   for (const auto& [code, node] : *codes) {  // In key order: the lowest code wins.
     Reader r(f, node.as_table(), "codes." + std::string(code.str()));
+    r.Str("name", "");
     std::string sqfl = r.Str("sqfl", "");
-    HS_RETURN_IF_ERROR(r.status());
+    HS_RETURN_IF_ERROR(r.Finish());
     if (!sqfl.empty()) rules.category_codes.emplace(sqfl, std::string(code.str()));
   }
   return Status::Ok();
@@ -148,31 +170,32 @@ Result<Rules> LoadRules(const std::string& file) {
   Reader top(f, &f.root, "");
   std::string units_file = Beside(f, top.Str("units_file", ""));
   std::string categories_file = Beside(f, top.Str("categories_file", ""));
-  HS_RETURN_IF_ERROR(top.status());
+  HS_RETURN_IF_ERROR(top.Finish(
+      {"hotline_to_petition", "petition_to_hotline", "provincial_to_hotline", "progress"}));
 
   Reader hp(f, f.root.get_as<toml::table>("hotline_to_petition"), "hotline_to_petition");
   rules.petition_units = hp.List("units", {"市信访局"});
   rules.petition_kinds = hp.List("kinds", {});
   rules.petition_categories = hp.List("categories", {});
   rules.default_category_code = hp.Str("default_category_code", "XF0601");
-  HS_RETURN_IF_ERROR(hp.status());
+  HS_RETURN_IF_ERROR(hp.Finish());
 
   Reader ph(f, f.root.get_as<toml::table>("petition_to_hotline"), "petition_to_hotline");
   rules.transfer_states = ph.List("states", {"TRANSFERRED"});
   rules.petition_channel = ph.Str("channel", "信访平台推送");
   rules.petition_kind = ph.Str("kind", "投诉");
-  HS_RETURN_IF_ERROR(ph.status());
+  HS_RETURN_IF_ERROR(ph.Finish());
 
   Reader pv(f, f.root.get_as<toml::table>("provincial_to_hotline"), "provincial_to_hotline");
   rules.provincial_channel = pv.Str("channel", "省平台转办");
   rules.provincial_kind = pv.Str("kind", "投诉");
   rules.return_reason = pv.Str("return_reason", "该诉求不属于本市管辖范围。");
-  HS_RETURN_IF_ERROR(pv.status());
+  HS_RETURN_IF_ERROR(pv.Finish());
 
   Reader pr(f, f.root.get_as<toml::table>("progress"), "progress");
   rules.progress_hotline_to_petition = pr.Bool("hotline_to_petition", true);
   rules.progress_petition_to_hotline = pr.Bool("petition_to_hotline", true);
-  HS_RETURN_IF_ERROR(pr.status());
+  HS_RETURN_IF_ERROR(pr.Finish());
 
   HS_RETURN_IF_ERROR(LoadUnits(units_file, rules));
   HS_RETURN_IF_ERROR(LoadCodebook(categories_file, rules));

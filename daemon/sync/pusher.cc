@@ -69,8 +69,8 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
   const int64_t now = clock_.NowMillis();
   const int64_t retention = adapter_.IdempotencyRetentionMs();
   const int64_t since = item.first_attempt_ms.value_or(item.created_ms);
+  // From a day before the platform forgets the key, a resend could take effect twice: ask first.
   if (item.outcome_unknown && retention > 0 && now - since > retention - 86'400'000) {
-    // The platform may have forgotten the key: a resend could take effect twice. Ask first.
     Result<std::string> found = adapter_.Lookup(push);
     if (!found.ok()) {
       Fail(item, found.status().WithContext("look-up of an item whose outcome is unknown"), pass);
@@ -117,6 +117,7 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
     // Resent later with the same key: a replay the platform recognises.
     log_->error("outbox #{}: pushed but could not mark sent ({}); it will be replayed", item.id,
                 s.ToString());
+    pass.target_error = s.WithContext("ledger");  // Back off: the ledger cannot take writes now.
     return false;
   }
   log_->info("outbox #{}: {} of {} {} pushed{}{}", item.id, item.action, item.source,
