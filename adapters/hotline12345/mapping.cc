@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/core/field_reader.h"
 #include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 
@@ -10,83 +11,16 @@ namespace hs::hotline12345 {
 namespace {
 
 constexpr size_t kMaxIdBytes = 64;
-constexpr size_t kMaxTextBytes = 64 * 1024;
 constexpr size_t kMaxLogEntries = 10'000;
 
-// Reads fields of one JSON object, remembering the first problem. Messages name the field only.
-class Reader {
+// The 12345 platform's fields; its times are "yyyy-MM-dd HH:mm:ss" in Beijing time.
+class Reader : public json::FieldReader {
  public:
-  Reader(const rapidjson::Value& obj, std::string prefix) : obj_(obj), prefix_(std::move(prefix)) {}
-
-  const Status& status() const { return status_; }
-
-  // A string field; "" when absent (or null) and not required.
-  std::string Str(const char* key, bool required, size_t max_bytes = kMaxTextBytes) {
-    const rapidjson::Value* v = Find(key, required);
-    if (v == nullptr || !Expect(key, v->IsString(), "a string", *v)) return {};
-    std::string_view s(v->GetString(), v->GetStringLength());
-    if (s.size() > max_bytes) {
-      Fail(key, "is longer than " + std::to_string(max_bytes) + " bytes");
-    } else if (s.find('\0') != std::string_view::npos) {
-      Fail(key, "contains a NUL character");
-    } else if (required && s.empty()) {
-      Fail(key, "must not be empty");
-    } else {
-      return std::string(s);
-    }
-    return {};
-  }
+  using FieldReader::FieldReader;
 
   std::optional<int64_t> Time(const char* key, bool required) {
-    const rapidjson::Value* v = Find(key, required);
-    if (v == nullptr || !Expect(key, v->IsString(), "a time string", *v)) return std::nullopt;
-    auto t = ParseShanghaiTime(std::string_view(v->GetString(), v->GetStringLength()));
-    if (!t.ok()) {
-      Fail(key, t.status().message());
-      return std::nullopt;
-    }
-    return *t;
+    return Parsed(key, required, "a time string", ParseShanghaiTime);
   }
-
-  int64_t Int(const char* key, int64_t min, int64_t max) {
-    const rapidjson::Value* v = Find(key, false);
-    if (v == nullptr || !Expect(key, v->IsInt64(), "a whole number", *v)) return 0;
-    if (v->GetInt64() < min || v->GetInt64() > max) {
-      Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-      return 0;
-    }
-    return v->GetInt64();
-  }
-
-  bool Bool(const char* key) {
-    const rapidjson::Value* v = Find(key, false);
-    return v != nullptr && Expect(key, v->IsBool(), "true or false", *v) && v->GetBool();
-  }
-
-  const rapidjson::Value* Find(const char* key, bool required) {
-    if (!status_.ok()) return nullptr;
-    auto it = obj_.FindMember(key);
-    if (it == obj_.MemberEnd() || it->value.IsNull()) {
-      if (required) Fail(key, "is missing");
-      return nullptr;
-    }
-    return &it->value;
-  }
-
-  void Fail(const char* key, const std::string& what) {
-    if (status_.ok()) status_ = Status::InvalidArgument("field " + prefix_ + key + " " + what);
-  }
-
- private:
-  // Records "must be <what>, got <type>" unless `ok`; returns ok.
-  bool Expect(const char* key, bool ok, const char* what, const rapidjson::Value& v) {
-    if (!ok) Fail(key, std::string("must be ") + what + ", got " + std::string(json::TypeName(v)));
-    return ok;
-  }
-
-  const rapidjson::Value& obj_;
-  std::string prefix_;
-  Status status_;
 };
 
 bool IsRevisitResult(std::string_view s) {
@@ -138,26 +72,11 @@ std::string_view CanonicalState(std::string_view gdzt) {
 }
 
 std::string RecordIdFromBytes(std::string_view raw) {
-  size_t k = raw.find("\"gdbh\"");
-  if (k == std::string_view::npos) return {};
-  size_t i = k + 6;
-  while (i < raw.size() && (raw[i] == ' ' || raw[i] == ':' || raw[i] == '\t')) ++i;
-  if (i >= raw.size() || raw[i] != '"') return {};
-  size_t end = raw.find('"', i + 1);
-  if (end == std::string_view::npos || end - i - 1 > kMaxIdBytes) return {};
-  std::string_view id = raw.substr(i + 1, end - i - 1);
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7e || c == '\\') return {};
-  }
-  return std::string(id);
+  return json::IdFieldFromBytes(raw, "gdbh", kMaxIdBytes);
 }
 
 std::string_view RecordId(const rapidjson::Value& record) {
-  if (!record.IsObject()) return {};
-  auto it = record.FindMember("gdbh");
-  if (it == record.MemberEnd() || !it->value.IsString()) return {};
-  std::string_view id(it->value.GetString(), it->value.GetStringLength());
-  return id.size() <= kMaxIdBytes ? id : std::string_view();
+  return json::IdField(record, "gdbh", kMaxIdBytes);
 }
 
 Status MapRecord(const rapidjson::Value& record, Ticket& t) {
@@ -187,7 +106,7 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
   t.closure_text = r.Str("bjnr", false);
   t.revisit_result = r.Str("hfjg", false, 64);
   t.revisited_at = r.Time("hfsj", false);
-  t.rework_count = r.Int("fgcs", 0, 10'000);
+  t.rework_count = r.Int("fgcs", false, 0, 10'000).value_or(0);
   t.deputy = r.Bool("rddb");
   t.enterprise = r.Bool("sq");
   t.updated_at = r.Time("gxsj", true).value_or(0);

@@ -6,42 +6,23 @@
 #include <string>
 
 #include "daemon/config/shipped.h"
+#include "daemon/core/field_reader.h"
 #include "daemon/core/json.h"
 
 namespace hs::petition {
 namespace {
 
 constexpr size_t kMaxIdBytes = 64;
-constexpr size_t kMaxTextBytes = 64 * 1024;
 // Epoch milliseconds outside [2000-01-01, 2100-01-01) are refused as corrupt.
 constexpr int64_t kMinEpochMs = 946'684'800'000;
 constexpr int64_t kMaxEpochMs = 4'102'444'800'000;
 constexpr int64_t kMaxPersons = 100'000;
 constexpr int64_t kCollectivePersons = 4;  // 集体访 when more people than this come together.
 
-// Reads fields of one JSON object, remembering the first problem. Messages name the field only.
-class Reader {
+// The petition platform's fields; its times are Unix milliseconds.
+class Reader : public json::FieldReader {
  public:
-  Reader(const rapidjson::Value& obj, std::string prefix) : obj_(obj), prefix_(std::move(prefix)) {}
-
-  const Status& status() const { return status_; }
-
-  // A string field; "" when absent or null and not required.
-  std::string Str(const char* key, bool required, size_t max_bytes = kMaxTextBytes) {
-    const rapidjson::Value* v = Find(key, required);
-    if (v == nullptr || !Expect(key, v->IsString(), "a string", *v)) return {};
-    std::string_view s(v->GetString(), v->GetStringLength());
-    if (s.size() > max_bytes) {
-      Fail(key, "is longer than " + std::to_string(max_bytes) + " bytes");
-    } else if (s.find('\0') != std::string_view::npos) {
-      Fail(key, "contains a NUL character");
-    } else if (required && s.empty()) {
-      Fail(key, "must not be empty");
-    } else {
-      return std::string(s);
-    }
-    return {};
-  }
+  using FieldReader::FieldReader;
 
   // A Unix-milliseconds field; nullopt when absent or null and not required.
   std::optional<int64_t> Millis(const char* key, bool required) {
@@ -56,46 +37,6 @@ class Reader {
     }
     return ms;
   }
-
-  std::optional<int64_t> Int(const char* key, int64_t min, int64_t max) {
-    const rapidjson::Value* v = Find(key, false);
-    if (v == nullptr || !Expect(key, v->IsInt64(), "an integer", *v)) return std::nullopt;
-    if (v->GetInt64() < min || v->GetInt64() > max) {
-      Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-      return std::nullopt;
-    }
-    return v->GetInt64();
-  }
-
-  // An object field, or nullptr when absent or null.
-  const rapidjson::Value* Object(const char* key) {
-    const rapidjson::Value* v = Find(key, false);
-    return v != nullptr && Expect(key, v->IsObject(), "an object or null", *v) ? v : nullptr;
-  }
-
-  const rapidjson::Value* Find(const char* key, bool required) {
-    if (!status_.ok()) return nullptr;
-    auto it = obj_.FindMember(key);
-    if (it == obj_.MemberEnd() || it->value.IsNull()) {
-      if (required) Fail(key, "is missing");
-      return nullptr;
-    }
-    return &it->value;
-  }
-
-  void Fail(const char* key, const std::string& what) {
-    if (status_.ok()) status_ = Status::InvalidArgument("field " + prefix_ + key + " " + what);
-  }
-
- private:
-  bool Expect(const char* key, bool ok, const char* what, const rapidjson::Value& v) {
-    if (!ok) Fail(key, std::string("must be ") + what + ", got " + std::string(json::TypeName(v)));
-    return ok;
-  }
-
-  const rapidjson::Value& obj_;
-  std::string prefix_;
-  Status status_;
 };
 
 // 渠道来源 of a form, or "" when unknown.
@@ -122,7 +63,7 @@ Status MapPetitioner(const rapidjson::Value& p, Ticket& t) {
   t.phone = r.Str("mobile", false, 64);
   t.id_number = r.Str("idCard", false, 64);
   r.Str("address", false, 1024);  // Checked only: the ticket's address is the incident's.
-  std::optional<int64_t> persons = r.Int("persons", 1, kMaxPersons);
+  std::optional<int64_t> persons = r.Int("persons", false, 1, kMaxPersons, "an integer");
   HS_RETURN_IF_ERROR(r.status());
   t.kind = persons.value_or(1) > kCollectivePersons ? "集体访" : "";
   return Status::Ok();
@@ -183,27 +124,11 @@ std::string_view CanonicalState(std::string_view status) {
 }
 
 std::string_view RecordId(const rapidjson::Value& record) {
-  if (!record.IsObject()) return {};
-  auto it = record.FindMember("petitionNo");
-  if (it == record.MemberEnd() || !it->value.IsString()) return {};
-  std::string_view id(it->value.GetString(), it->value.GetStringLength());
-  return id.size() <= kMaxIdBytes ? id : std::string_view();
+  return json::IdField(record, "petitionNo", kMaxIdBytes);
 }
 
 std::string RecordIdFromBytes(std::string_view raw) {
-  constexpr std::string_view kKey = "\"petitionNo\"";
-  size_t k = raw.find(kKey);
-  if (k == std::string_view::npos) return {};
-  size_t i = k + kKey.size();
-  while (i < raw.size() && (raw[i] == ' ' || raw[i] == ':' || raw[i] == '\t')) ++i;
-  if (i >= raw.size() || raw[i] != '"') return {};
-  size_t end = raw.find('"', i + 1);
-  if (end == std::string_view::npos || end - i - 1 > kMaxIdBytes) return {};
-  std::string_view id = raw.substr(i + 1, end - i - 1);
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7e || c == '\\') return {};
-  }
-  return std::string(id);
+  return json::IdFieldFromBytes(raw, "petitionNo", kMaxIdBytes);
 }
 
 Status MapRecord(const rapidjson::Value& record, const CategoryMap& categories, Ticket& t) {

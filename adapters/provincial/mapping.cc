@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/core/field_reader.h"
 #include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 
@@ -10,7 +11,6 @@ namespace hs::provincial {
 namespace {
 
 constexpr size_t kMaxIdBytes = 64;
-constexpr size_t kMaxTextBytes = 64 * 1024;
 constexpr int64_t kMaxRevision = int64_t{1} << 53;  // Exact in every JSON reader.
 
 bool IsOrigin(std::string_view s) {
@@ -18,77 +18,16 @@ bool IsOrigin(std::string_view s) {
          s == kOriginXiangYiBan;
 }
 
-// Reads fields of one JSON object, remembering the first problem. Messages name the field only.
-class Reader {
+// The province's fields: it sends every field, null when empty, so a required null is named as
+// such; its times are ISO 8601 with an offset.
+class Reader : public json::FieldReader {
  public:
-  Reader(const rapidjson::Value& obj, std::string prefix) : obj_(obj), prefix_(std::move(prefix)) {}
-
-  const Status& status() const { return status_; }
-
-  // A string field. Absent or null: "" when not required (nullable), an error when required.
-  std::string Str(const char* key, bool required, size_t max_bytes, bool non_empty = false) {
-    const rapidjson::Value* v = Find(key, required);
-    if (v == nullptr || !Expect(key, v->IsString(), "a string", *v)) return {};
-    std::string_view s(v->GetString(), v->GetStringLength());
-    if (s.size() > max_bytes) {
-      Fail(key, "is longer than " + std::to_string(max_bytes) + " bytes");
-    } else if (s.find('\0') != std::string_view::npos) {
-      Fail(key, "contains a NUL character");
-    } else if (non_empty && s.empty()) {
-      Fail(key, "must not be empty");
-    } else {
-      return std::string(s);
-    }
-    return {};
-  }
+  Reader(const rapidjson::Value& obj, std::string prefix)
+      : FieldReader(obj, std::move(prefix), RequiredNull::kMustNotBeNull) {}
 
   std::optional<int64_t> Time(const char* key) {
-    const rapidjson::Value* v = Find(key, true);
-    if (v == nullptr || !Expect(key, v->IsString(), "an ISO 8601 time string", *v)) {
-      return std::nullopt;
-    }
-    auto t = ParseIsoTime(std::string_view(v->GetString(), v->GetStringLength()));
-    if (!t.ok()) {
-      Fail(key, t.status().message());
-      return std::nullopt;
-    }
-    return *t;
+    return Parsed(key, true, "an ISO 8601 time string", ParseIsoTime);
   }
-
-  int64_t Int(const char* key, int64_t min, int64_t max) {
-    const rapidjson::Value* v = Find(key, true);
-    if (v == nullptr || !Expect(key, v->IsInt64(), "a whole number", *v)) return 0;
-    if (v->GetInt64() < min || v->GetInt64() > max) {
-      Fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-      return 0;
-    }
-    return v->GetInt64();
-  }
-
-  const rapidjson::Value* Find(const char* key, bool required) {
-    if (!status_.ok()) return nullptr;
-    auto it = obj_.FindMember(key);
-    if (it == obj_.MemberEnd() || it->value.IsNull()) {
-      if (required) Fail(key, it == obj_.MemberEnd() ? "is missing" : "must not be null");
-      return nullptr;
-    }
-    return &it->value;
-  }
-
-  void Fail(const char* key, const std::string& what) {
-    if (status_.ok()) status_ = Status::InvalidArgument("field " + prefix_ + key + " " + what);
-  }
-
-  // Records "must be <what>, got <type>" unless `ok`; returns ok.
-  bool Expect(const char* key, bool ok, const char* what, const rapidjson::Value& v) {
-    if (!ok) Fail(key, std::string("must be ") + what + ", got " + std::string(json::TypeName(v)));
-    return ok;
-  }
-
- private:
-  const rapidjson::Value& obj_;
-  std::string prefix_;
-  Status status_;
 };
 
 }  // namespace
@@ -136,18 +75,7 @@ std::string_view CanonicalState(std::string_view s) {
 }
 
 std::string RecordIdFromBytes(std::string_view raw) {
-  size_t k = raw.find("\"dispatchId\"");
-  if (k == std::string_view::npos) return {};
-  size_t i = k + 12;
-  while (i < raw.size() && (raw[i] == ' ' || raw[i] == ':' || raw[i] == '\t')) ++i;
-  if (i >= raw.size() || raw[i] != '"') return {};
-  size_t end = raw.find('"', i + 1);
-  if (end == std::string_view::npos || end - i - 1 > kMaxIdBytes) return {};
-  std::string_view id = raw.substr(i + 1, end - i - 1);
-  for (char c : id) {
-    if (c < 0x21 || c > 0x7e || c == '\\') return {};
-  }
-  return std::string(id);
+  return json::IdFieldFromBytes(raw, "dispatchId", kMaxIdBytes);
 }
 
 Status MapRecord(const rapidjson::Value& record, Ticket& t) {
@@ -156,22 +84,22 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
                                    std::string(json::TypeName(record)));
   }
   Reader r(record, "");
-  t.external_id = r.Str("dispatchId", true, kMaxIdBytes, true);
-  std::string origin = r.Str("origin", true, 128, true);
+  t.external_id = r.Str("dispatchId", true, kMaxIdBytes);
+  std::string origin = r.Str("origin", true, 128);
   if (r.status().ok() && !IsOrigin(origin)) {
     r.Fail("origin",
            "is not a known channel (国务院客户端/中国政府网留言, 国家政务服务投诉, "
            "省长信箱, 湘易办)");
   }
   t.channel = std::move(origin);
-  t.external_ref = r.Str("originNo", true, kMaxIdBytes);
+  t.external_ref = r.Str("originNo", true, kMaxIdBytes, /*allow_empty=*/true);
   t.accepted_at = r.Time("dispatchedAt");
   t.deadline = r.Time("deadline");
-  t.title = r.Str("subject", true, 1024);
-  t.content = r.Str("content", true, kMaxTextBytes, true);
-  t.address = r.Str("area", true, 1024, true);
-  std::string native = r.Str("state", true, 64, true);
-  t.version = r.Int("revision", 0, kMaxRevision);
+  t.title = r.Str("subject", true, 1024, /*allow_empty=*/true);
+  t.content = r.Str("content", true);
+  t.address = r.Str("area", true, 1024);
+  std::string native = r.Str("state", true, 64);
+  t.version = r.Int("revision", true, 0, kMaxRevision).value_or(0);
   HS_RETURN_IF_ERROR(r.status());
 
   t.complainant.clear();
