@@ -19,6 +19,7 @@
 #include "daemon/core/exit_codes.h"
 #include "daemon/core/mask.h"
 #include "daemon/core/time_util.h"
+#include "daemon/ledger/deadlines.h"
 #include "daemon/ledger/ledger.h"
 #include "daemon/ledger/ledger_queries.h"
 #include "daemon/ledger/outbox.h"
@@ -68,6 +69,19 @@ int StatusCmd(LedgerArgs& args, bool json) {
         Key(w, "state", c.state);
         Key(w, "items", c.count);
         Key(w, "oldest_ms", c.oldest_ms);
+        w.EndObject();
+      }
+      w.EndArray();
+    }
+    if (auto deadlines = ledger::CountDeadlines(**ledger, DeadlineQueryFor(args.config));
+        deadlines.ok()) {
+      w.Key("deadlines");
+      w.StartArray();
+      for (const auto& [source, c] : *deadlines) {
+        w.StartObject();
+        Key(w, "platform", source);
+        Key(w, "near", c.near);
+        Key(w, "overdue", c.overdue);
         w.EndObject();
       }
       w.EndArray();

@@ -134,8 +134,9 @@ int Drop(OutboxArgs& a) {
   return kExitOk;
 }
 
-// Lead times and adapter names from --config when given, else the defaults.
-ledger::DeadlineQuery QueryFrom(const std::string& config_path) {
+}  // namespace
+
+ledger::DeadlineQuery DeadlineQueryFor(const std::string& config_path) {
   ledger::DeadlineQuery q;
   q.now_s = NowMs() / 1000;
   if (config_path.empty()) return q;
@@ -150,6 +151,8 @@ ledger::DeadlineQuery QueryFrom(const std::string& config_path) {
   return q;
 }
 
+namespace {
+
 struct DeadlineArgs {
   LedgerArgs ledger;
   int limit = 50;
@@ -159,7 +162,7 @@ struct DeadlineArgs {
 int Deadlines(DeadlineArgs& a) {
   auto ledger = OpenForReading(a.ledger);
   if (!ledger.ok()) return Fail(ledger.status());
-  ledger::DeadlineQuery q = QueryFrom(a.ledger.config);
+  ledger::DeadlineQuery q = DeadlineQueryFor(a.ledger.config);
   q.limit = a.limit;
   auto rows = ledger::AtRiskDeadlines(**ledger, q);
   if (!rows.ok()) return Fail(rows.status());
@@ -234,6 +237,10 @@ int Flag(FlagArgs& a) {
   }
   auto rules = routing::LoadRules(routing_file);
   if (!rules.ok()) return Fail(rules.status());
+  if (r.source != rules->hotline) {
+    return Fail(Status::InvalidArgument("flag petition applies to hotline orders; " +
+                                        MaskText(a.ref) + " is a " + r.source + " record"));
+  }
   routing::CityRouter router(std::move(rules).value());
   for (const auto& e : r.events) {
     if (e.kind != "log") continue;
@@ -324,7 +331,7 @@ void PrintPushStatus(const std::string& config_path, const std::string& db_path)
       std::cout << dead << " dead letter(s): see `hotline-sync outbox list --state dead`.\n";
     }
   }
-  ledger::DeadlineQuery q = QueryFrom(config_path);
+  ledger::DeadlineQuery q = DeadlineQueryFor(config_path);
   auto dl = ledger::CountDeadlines(**ledger, q);
   if (dl.ok() && !dl->empty()) {
     std::cout << "\nDeadlines (`hotline-sync deadlines` lists them)\n";

@@ -4,12 +4,19 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+
+#include "daemon/ledger/deadlines.h"
 
 namespace hs::ops {
 
 // Adds the subcommands to `app`; returns the function that runs whichever was chosen (or -1 when
 // none of these was).
 std::function<int()> AddPushCommands(CLI::App& app);
+
+// The deadline query with the lead times and adapter names of the configuration at
+// `config_path` ("" or unreadable: the defaults), at the current time.
+ledger::DeadlineQuery DeadlineQueryFor(const std::string& config_path);
 
 // The outbox and deadline lines of `status` (tables), printed after the adapters' table.
 void PrintPushStatus(const std::string& config_path, const std::string& db_path);

@@ -30,7 +30,7 @@ int DeadlineWatch::CheckOnce() {
     auto marked = ledger::MarkWarned(*ledger_, r, q.now_s);
     if (!marked.ok()) {
       log_->error("deadline warning not recorded: {}", marked.status().ToString());
-      return fresh;
+      break;
     }
     if (!*marked) continue;
     if (++fresh > kDetailedPerCheck) {
