@@ -144,7 +144,8 @@ class PushE2eTest : public ::testing::Test {
 
   static bool AllFlows(const Flows& f) {
     return f.dispatch_results_sent > 0 && f.petition_progress_sent > 0 && f.petitions_created > 0 &&
-           f.orders_from_dispatches > 0 && f.orders_from_petitions > 0;
+           f.orders_from_dispatches > 0 && f.orders_from_petitions > 0 &&
+           f.orders_from_reopened > 0;
   }
 
   // Waits up to `seconds` for every flow to have happened.

@@ -3,15 +3,9 @@
 // SimWorld. Handlers run on httplib's worker threads and serialise on Impl::mu.
 #include "adapters/hotline12345/sim.h"
 
-#include <dirent.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
 
-#include <atomic>
-#include <charconv>
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <deque>
@@ -20,17 +14,21 @@
 #include <optional>
 #include <random>
 #include <sstream>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "adapters/hotline12345/signing.h"
 #include "adapters/hotline12345/sim_world.h"
+#include "adapters/sim_server.h"
 #include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 
 namespace hs::hotline12345 {
 namespace {
+
+using sim::ConstantTimeEquals;
+using sim::ParseInt;
+using sim::TokenBucket;
 
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 500;
@@ -69,21 +67,6 @@ std::string GdbhData(std::string_view gdbh) {
   return out + "}";
 }
 
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-// A whole decimal integer, or nullopt.
-std::optional<int64_t> ParseInt(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 // Nonces seen within the last 10 minutes of monotonic time.
 class NonceCache {
  public:
@@ -101,25 +84,6 @@ class NonceCache {
  private:
   std::unordered_set<std::string> seen_;
   std::deque<std::pair<int64_t, std::string>> order_;
-};
-
-// A token bucket holding up to one second of requests.
-class TokenBucket {
- public:
-  // Takes a token at `now_ms`; false when none is left.
-  bool Take(int64_t now_ms, double rps) {
-    double capacity = std::max(rps, 1.0);
-    if (last_ms_ < 0) tokens_ = capacity;
-    if (last_ms_ >= 0) tokens_ = std::min(capacity, tokens_ + (now_ms - last_ms_) * rps / 1000);
-    last_ms_ = now_ms;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
- private:
-  double tokens_ = 0;
-  int64_t last_ms_ = -1;
 };
 
 // A paging run's position, kept for cursor_ttl_ms.
@@ -213,11 +177,6 @@ void ServiceUnavailable(httplib::Response& res) {
   res.set_content("service unavailable\n", "text/plain");
 }
 
-// A provider that fails at once: the headers go out, then the connection is closed.
-void ResetConnection(httplib::Response& res) {
-  res.set_content_provider(64, kJson, [](size_t, size_t, httplib::DataSink&) { return false; });
-}
-
 // Declares the whole length of `body`, sends half of it, then closes the connection.
 void SendHalf(httplib::Response& res, std::string body) {
   auto shared = std::make_shared<std::string>(std::move(body));
@@ -226,34 +185,6 @@ void SendHalf(httplib::Response& res, std::string body) {
                              if (offset == 0) sink.write(shared->data(), shared->size() / 2);
                              return false;
                            });
-}
-
-// The local port of a socket, or -1.
-int LocalPort(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
-}
-
-// Shuts the read side of every connection accepted on `port` (connected sockets whose local port
-// it is), so that workers waiting on idle keep-alive connections see EOF and return at once, while
-// responses being written still complete. httplib does not hand out its accepted sockets.
-void ShutdownReads(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return;
-  while (dirent* entry = readdir(dir)) {
-    std::optional<int64_t> fd = ParseInt(entry->d_name);
-    if (!fd || *fd == dirfd(dir) || LocalPort(static_cast<int>(*fd)) != port) continue;
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (getpeername(static_cast<int>(*fd), reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
-      shutdown(static_cast<int>(*fd), SHUT_RD);
-    }
-  }
-  closedir(dir);
 }
 
 }  // namespace
@@ -280,23 +211,14 @@ struct HotlineSim::Impl {
   uint64_t malformed_serial = 0;
   int64_t start_mono = 0;
 
-  httplib::Server server;
-  std::thread thread;
-  std::atomic<bool> listen_done{false};
-  int port = -1;
-  bool started = false;
-
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;
+  sim::SimServer server;
 
   Status LoadWorld();
   void AddRoutes();
   void Serve(const httplib::Request& req, httplib::Response& res, Route route);
   bool TakeToken(const httplib::Request& req);
   FaultDraw DrawFaults();
-  bool Draw(double rate) { return rate > 0 && static_cast<double>(rng() >> 11) * 0x1.0p-53 < rate; }
-  bool WaitLatency(int64_t ms);
+  bool Draw(double rate) { return sim::Draw(rng, rate); }
   Reply Authenticate(const httplib::Request& req);
   Reply Dispatch(const httplib::Request& req, Route route, bool malformed);
   Reply List(const httplib::Request& req, bool malformed);
@@ -334,11 +256,12 @@ void HotlineSim::Impl::AddRoutes() {
   auto route = [this](Route r) {
     return [this, r](const httplib::Request& req, httplib::Response& res) { Serve(req, res, r); };
   };
-  server.Get("/api/v2/gongdan", route(Route::kList));
-  server.Get(R"(/api/v2/gongdan/([^/]+))", route(Route::kGet));
-  server.Post("/api/v2/gongdan", route(Route::kCreate));
-  server.Post(R"(/api/v2/gongdan/([^/]+)/lzjl)", route(Route::kNote));
-  server.set_payload_max_length(kMaxBodyBytes);  // Larger bodies: HTTP 413.
+  httplib::Server& http = server.http();
+  http.Get("/api/v2/gongdan", route(Route::kList));
+  http.Get(R"(/api/v2/gongdan/([^/]+))", route(Route::kGet));
+  http.Post("/api/v2/gongdan", route(Route::kCreate));
+  http.Post(R"(/api/v2/gongdan/([^/]+)/lzjl)", route(Route::kNote));
+  http.set_payload_max_length(kMaxBodyBytes);  // Larger bodies: HTTP 413.
 }
 
 FaultDraw HotlineSim::Impl::DrawFaults() {
@@ -351,12 +274,6 @@ FaultDraw HotlineSim::Impl::DrawFaults() {
   return d;
 }
 
-// Sleeps for injected latency; false when the simulator is stopping.
-bool HotlineSim::Impl::WaitLatency(int64_t ms) {
-  std::unique_lock lock(stop_mu);
-  return !stop_cv.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping; });
-}
-
 void HotlineSim::Impl::Serve(const httplib::Request& req, httplib::Response& res, Route route) {
   FaultDraw fault;
   {
@@ -364,7 +281,7 @@ void HotlineSim::Impl::Serve(const httplib::Request& req, httplib::Response& res
     ++stats.requests;
     fault = DrawFaults();
   }
-  if (fault.latency_ms > 0 && !WaitLatency(fault.latency_ms)) fault.error = true;
+  if (fault.latency_ms > 0 && !server.Wait(fault.latency_ms)) fault.error = true;
   std::unique_lock lock(mu);
   if (!TakeToken(req)) {
     ++stats.rate_limited;
@@ -375,7 +292,7 @@ void HotlineSim::Impl::Serve(const httplib::Request& req, httplib::Response& res
   }
   if (fault.error || fault.reset) {
     ++stats.faults;
-    return fault.error ? ServiceUnavailable(res) : ResetConnection(res);
+    return fault.error ? ServiceUnavailable(res) : sim::ResetConnection(res, kJson);
   }
   Reply reply = Authenticate(req);
   if (reply.code == 0) reply = Dispatch(req, route, fault.malformed);
@@ -542,7 +459,7 @@ HotlineSim::~HotlineSim() { Stop(); }
 
 Status HotlineSim::Start() {
   Impl& m = *impl_;
-  if (m.started) return Status::Internal("simulator already started");
+  if (m.server.started()) return Status::Internal("simulator already started");
   {
     std::lock_guard lock(m.mu);
     HS_RETURN_IF_ERROR(m.LoadWorld());
@@ -551,46 +468,14 @@ Status HotlineSim::Start() {
     m.world->AdvanceTo(m.options.sim_start);
   }
   m.AddRoutes();
-  m.port = m.options.port == 0 ? m.server.bind_to_any_port(m.options.bind)
-           : m.server.bind_to_port(m.options.bind, m.options.port) ? m.options.port
-                                                                   : -1;
-  if (m.port < 0) {
-    return Status::Unavailable("cannot bind " + m.options.bind + ":" +
-                               std::to_string(m.options.port));
-  }
-  m.thread = std::thread([&m] {
-    m.server.listen_after_bind();
-    m.listen_done = true;
-  });
-  // Stop() can stop the server only once its accept loop runs.
-  while (!m.server.is_running() && !m.listen_done)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  m.started = true;
-  return Status::Ok();
+  return m.server.Start(m.options.bind, m.options.port);
 }
 
-void HotlineSim::Stop() {
-  Impl& m = *impl_;
-  {
-    std::lock_guard lock(m.stop_mu);
-    if (!m.started || m.stopping) return;
-    m.stopping = true;
-  }
-  m.stop_cv.notify_all();
-  m.server.stop();
-  ShutdownReads(m.port);
-  if (m.thread.joinable()) m.thread.join();
-}
+void HotlineSim::Stop() { impl_->server.Stop(); }
 
-int HotlineSim::port() const { return impl_->port; }
+int HotlineSim::port() const { return impl_->server.port(); }
 
-std::string HotlineSim::base_url() const {
-  std::string host = impl_->options.bind;
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(impl_->port) + "/api/v2";
-}
+std::string HotlineSim::base_url() const { return impl_->server.BaseUrl("/api/v2"); }
 
 size_t HotlineSim::order_count() const {
   std::lock_guard lock(impl_->mu);

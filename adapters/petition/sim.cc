@@ -3,23 +3,17 @@
 // Handlers run on httplib's worker threads and serialise on Impl::mu.
 #include "adapters/petition/sim.h"
 
-#include <dirent.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
-#include <atomic>
-#include <charconv>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <thread>
 #include <unordered_map>
 
+#include "adapters/sim_server.h"
 #include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 
@@ -64,24 +58,6 @@ Reply PetitionNoReply(int status, std::string_view no) {
   return r;
 }
 
-// A token bucket holding up to one second of requests.
-class TokenBucket {
- public:
-  bool Take(int64_t now_ms, double rps) {
-    const double capacity = std::max(rps, 1.0);
-    tokens_ =
-        last_ms_ < 0 ? capacity : std::min(capacity, tokens_ + (now_ms - last_ms_) * rps / 1000);
-    last_ms_ = now_ms;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
- private:
-  double tokens_ = 0;
-  int64_t last_ms_ = -1;
-};
-
 // A key that took effect: which call, with which body, and its answer.
 struct KeyRecord {
   std::string call;  // "create", or "progress:" + petitionNo.
@@ -93,40 +69,6 @@ struct KeyRecord {
 bool ValidKey(std::string_view key) {
   if (key.empty() || key.size() > 64) return false;
   return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-}
-
-// A provider that fails at once: the headers go out, then the connection is closed.
-void ResetConnection(httplib::Response& res) {
-  res.set_content_provider(64, kJson, [](size_t, size_t, httplib::DataSink&) { return false; });
-}
-
-int LocalPort(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
-}
-
-// Shuts the read side of every connection accepted on `port`, so that workers waiting on idle
-// keep-alive connections return at once (httplib does not hand out its accepted sockets).
-void ShutdownReads(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return;
-  while (dirent* entry = readdir(dir)) {
-    int fd = -1;
-    std::string_view name(entry->d_name);
-    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), fd);
-    if (ec != std::errc() || end != name.data() + name.size() || fd == dirfd(dir) ||
-        LocalPort(fd) != port) {
-      continue;
-    }
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0) shutdown(fd, SHUT_RD);
-  }
-  closedir(dir);
 }
 
 constexpr const char* kHtml502 =
@@ -147,7 +89,7 @@ struct PetitionSim::Impl {
   std::mt19937_64 rng;
   PetitionSimFaults faults;
   PetitionSimStats stats;
-  TokenBucket bucket;
+  sim::TokenBucket bucket;
   std::unordered_map<std::string, int64_t> tokens;  // Token → dead at (Clock ms).
   std::unordered_map<std::string, KeyRecord> keys;
   std::map<std::string, int> effects;
@@ -157,23 +99,11 @@ struct PetitionSim::Impl {
   bool churn_limited = false;
   int64_t start_mono = 0;
 
-  httplib::Server server;
-  std::thread thread;
-  std::atomic<bool> listen_done{false};
-  int port = -1;
-  bool started = false;
-
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;
+  sim::SimServer server;
 
   void AddRoutes();
   void Serve(const httplib::Request& req, httplib::Response& res, Route route);
-  bool Draw(double rate) { return rate > 0 && static_cast<double>(rng() >> 11) * 0x1.0p-53 < rate; }
-  bool WaitLatency(int64_t ms) {
-    std::unique_lock lock(stop_mu);
-    return !stop_cv.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping; });
-  }
+  bool Draw(double rate) { return sim::Draw(rng, rate); }
   std::optional<Reply> Maintenance();
   void Churn();
   std::optional<Reply> Authenticate(const httplib::Request& req);
@@ -195,12 +125,13 @@ void PetitionSim::Impl::AddRoutes() {
   auto route = [this](Route r) {
     return [this, r](const httplib::Request& req, httplib::Response& res) { Serve(req, res, r); };
   };
-  server.Post("/xf/oauth/token", route(Route::kToken));
-  server.Post("/xf/api/petitions/query", route(Route::kQuery));
-  server.Get(R"(/xf/api/petitions/([^/]+))", route(Route::kGet));
-  server.Post("/xf/api/petitions", route(Route::kCreate));
-  server.Post(R"(/xf/api/petitions/([^/]+)/progress)", route(Route::kProgress));
-  server.set_payload_max_length(kHardBodyBytes);
+  httplib::Server& http = server.http();
+  http.Post("/xf/oauth/token", route(Route::kToken));
+  http.Post("/xf/api/petitions/query", route(Route::kQuery));
+  http.Get(R"(/xf/api/petitions/([^/]+))", route(Route::kGet));
+  http.Post("/xf/api/petitions", route(Route::kCreate));
+  http.Post(R"(/xf/api/petitions/([^/]+)/progress)", route(Route::kProgress));
+  http.set_payload_max_length(kHardBodyBytes);
 }
 
 void PetitionSim::Impl::Serve(const httplib::Request& req, httplib::Response& res, Route route) {
@@ -210,7 +141,7 @@ void PetitionSim::Impl::Serve(const httplib::Request& req, httplib::Response& re
     ++stats.requests;
     latency = faults.latency_ms;
   }
-  bool stopped = latency > 0 && !WaitLatency(latency);
+  bool stopped = latency > 0 && !server.Wait(latency);
   std::unique_lock lock(mu);
   Reply reply;
   if (options.rps > 0 && !bucket.Take(clock.MonotonicMillis(), options.rps)) {
@@ -224,7 +155,7 @@ void PetitionSim::Impl::Serve(const httplib::Request& req, httplib::Response& re
     reply = Error(503, "SERVICE_UNAVAILABLE", "service unavailable");
   } else if (Draw(faults.reset_rate)) {
     ++stats.faults;
-    return ResetConnection(res);
+    return sim::ResetConnection(res, kJson);
   } else if (Draw(faults.html_502_rate)) {
     ++stats.faults;
     res.status = 502;
@@ -455,7 +386,7 @@ PetitionSim::~PetitionSim() { Stop(); }
 
 Status PetitionSim::Start() {
   Impl& m = *impl_;
-  if (m.started) return Status::Internal("simulator already started");
+  if (m.server.started()) return Status::Internal("simulator already started");
   const PetitionSimOptions& o = m.options;
   if (o.count < 0 || o.days_before < 0 || o.days_after < 0 || o.speed < 0 || o.rps < 0 ||
       o.token_ttl_s < 1 || o.transfer_share < 0 || o.transfer_share > 1 || o.churn < 0 ||
@@ -475,44 +406,14 @@ Status PetitionSim::Start() {
     m.world->AdvanceTo(o.sim_start * 1000);
   }
   m.AddRoutes();
-  m.port = o.port == 0                             ? m.server.bind_to_any_port(o.bind)
-           : m.server.bind_to_port(o.bind, o.port) ? o.port
-                                                   : -1;
-  if (m.port < 0)
-    return Status::Unavailable("cannot bind " + o.bind + ":" + std::to_string(o.port));
-  m.thread = std::thread([&m] {
-    m.server.listen_after_bind();
-    m.listen_done = true;
-  });
-  while (!m.server.is_running() && !m.listen_done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  m.started = true;
-  return Status::Ok();
+  return m.server.Start(o.bind, o.port);
 }
 
-void PetitionSim::Stop() {
-  Impl& m = *impl_;
-  {
-    std::lock_guard lock(m.stop_mu);
-    if (!m.started || m.stopping) return;
-    m.stopping = true;
-  }
-  m.stop_cv.notify_all();
-  m.server.stop();
-  ShutdownReads(m.port);
-  if (m.thread.joinable()) m.thread.join();
-}
+void PetitionSim::Stop() { impl_->server.Stop(); }
 
-int PetitionSim::port() const { return impl_->port; }
+int PetitionSim::port() const { return impl_->server.port(); }
 
-std::string PetitionSim::base_url() const {
-  std::string host = impl_->options.bind;
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(impl_->port);
-}
+std::string PetitionSim::base_url() const { return impl_->server.BaseUrl(""); }
 
 size_t PetitionSim::petition_count() const {
   std::lock_guard lock(impl_->mu);

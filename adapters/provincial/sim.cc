@@ -3,26 +3,23 @@
 // run on httplib's worker threads and serialise on Impl::mu.
 #include "adapters/provincial/sim.h"
 
-#include <dirent.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
-#include <atomic>
-#include <charconv>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include "adapters/provincial/signing.h"
 #include "adapters/provincial/sim_world.h"
+#include "adapters/sim_server.h"
 #include "daemon/core/gbk.h"
 #include "daemon/core/json.h"
 
 namespace hs::provincial {
 namespace {
+
+using sim::ConstantTimeEquals;
+using sim::ParseInt;
 
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 100;
@@ -37,38 +34,6 @@ struct FaultDraw {
   bool reset = false, stall = false;
 };
 
-std::optional<int64_t> ParseInt(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-// A token bucket holding up to one second of requests.
-class TokenBucket {
- public:
-  bool Take(int64_t now_ms, double rps) {
-    double capacity = std::max(rps, 1.0);
-    tokens_ =
-        last_ms_ < 0 ? capacity : std::min(capacity, tokens_ + (now_ms - last_ms_) * rps / 1000);
-    last_ms_ = now_ms;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
- private:
-  double tokens_ = 0;
-  int64_t last_ms_ = -1;
-};
-
 // |sent_ms - now_ms| <= max_ms for all int64_t values (unsigned arithmetic cannot overflow here).
 bool WithinWindow(int64_t sent_ms, int64_t now_ms, int64_t max_ms) {
   auto s = static_cast<uint64_t>(sent_ms), n = static_cast<uint64_t>(now_ms);
@@ -77,33 +42,6 @@ bool WithinWindow(int64_t sent_ms, int64_t now_ms, int64_t max_ms) {
 
 SimAnswer Word(int status, const char* word) {
   return {status, std::string("{\"result\":\"") + word + "\"}"};
-}
-
-// The local port of a socket, or -1.
-int LocalPort(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
-}
-
-// Shuts the read side of every connection accepted on `port`, so that workers waiting on idle
-// keep-alive connections return at once (as HotlineSim does; httplib does not hand them out).
-void ShutdownReads(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return;
-  while (dirent* entry = readdir(dir)) {
-    std::optional<int64_t> fd = ParseInt(entry->d_name);
-    if (!fd || *fd == dirfd(dir) || LocalPort(static_cast<int>(*fd)) != port) continue;
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (getpeername(static_cast<int>(*fd), reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
-      shutdown(static_cast<int>(*fd), SHUT_RD);
-    }
-  }
-  closedir(dir);
 }
 
 }  // namespace
@@ -119,25 +57,16 @@ struct ProvincialSim::Impl {
   std::mt19937_64 rng;
   ProvincialSimFaults faults;
   ProvincialSimStats stats;
-  TokenBucket bucket;   // The city's.
-  TokenBucket unknown;  // Shared by every other X-City-Code.
+  sim::TokenBucket bucket;   // The city's.
+  sim::TokenBucket unknown;  // Shared by every other X-City-Code.
   uint64_t errors_sent = 0;
   int64_t start_mono = 0;
 
-  httplib::Server server;
-  std::thread thread;
-  std::atomic<bool> listen_done{false};
-  int port = -1;
-  bool started = false;
-
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;
+  sim::SimServer server;
 
   void AddRoutes();
   void Serve(const httplib::Request& req, httplib::Response& res, Route route);
-  bool Draw(double rate) { return rate > 0 && static_cast<double>(rng() >> 11) * 0x1.0p-53 < rate; }
-  bool Wait(int64_t ms);
+  bool Draw(double rate) { return sim::Draw(rng, rate); }
   bool Authenticated(const httplib::Request& req);
   SimAnswer Handle(const httplib::Request& req, Route route);
   int64_t SimNowLocked() const {
@@ -150,18 +79,13 @@ void ProvincialSim::Impl::AddRoutes() {
   auto route = [this](Route r) {
     return [this, r](const httplib::Request& req, httplib::Response& res) { Serve(req, res, r); };
   };
-  server.Get("/prov/api/dispatch", route(Route::kPending));
-  server.Get("/prov/api/dispatch/changes", route(Route::kChanges));
-  server.Post(R"(/prov/api/dispatch/([^/]+)/accept)", route(Route::kAccept));
-  server.Post(R"(/prov/api/dispatch/([^/]+)/result)", route(Route::kResult));
-  server.Post(R"(/prov/api/dispatch/([^/]+)/return)", route(Route::kReturn));
-  server.set_payload_max_length(kMaxBodyBytes);  // Larger bodies: HTTP 413.
-}
-
-// Sleeps `ms`; false when the simulator is stopping.
-bool ProvincialSim::Impl::Wait(int64_t ms) {
-  std::unique_lock lock(stop_mu);
-  return !stop_cv.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping; });
+  httplib::Server& http = server.http();
+  http.Get("/prov/api/dispatch", route(Route::kPending));
+  http.Get("/prov/api/dispatch/changes", route(Route::kChanges));
+  http.Post(R"(/prov/api/dispatch/([^/]+)/accept)", route(Route::kAccept));
+  http.Post(R"(/prov/api/dispatch/([^/]+)/result)", route(Route::kResult));
+  http.Post(R"(/prov/api/dispatch/([^/]+)/return)", route(Route::kReturn));
+  http.set_payload_max_length(kMaxBodyBytes);  // Larger bodies: HTTP 413.
 }
 
 bool ProvincialSim::Impl::Authenticated(const httplib::Request& req) {
@@ -223,7 +147,7 @@ void ProvincialSim::Impl::Serve(const httplib::Request& req, httplib::Response& 
     fault.reset = fault.error == 0 && Draw(faults.reset_rate);
     fault.stall = fault.error == 0 && !fault.reset && Draw(faults.stall_rate);
   }
-  if (fault.latency_ms > 0 && !Wait(fault.latency_ms)) fault.error = 503;
+  if (fault.latency_ms > 0 && !server.Wait(fault.latency_ms)) fault.error = 503;
   SimAnswer answer;
   {
     std::lock_guard lock(mu);
@@ -247,12 +171,8 @@ void ProvincialSim::Impl::Serve(const httplib::Request& req, httplib::Response& 
       if (fault.reset || fault.stall) ++stats.faults;
     }
   }
-  if (fault.stall && !Wait(faults.stall_ms)) answer = Word(503, "SERVER_ERROR");
-  if (fault.reset) {
-    res.set_content_provider(64, kGbkJson,
-                             [](size_t, size_t, httplib::DataSink&) { return false; });
-    return;
-  }
+  if (fault.stall && !server.Wait(faults.stall_ms)) answer = Word(503, "SERVER_ERROR");
+  if (fault.reset) return sim::ResetConnection(res, kGbkJson);
   Result<std::string> gbk = gbk::Utf8ToGbkJson(answer.body);
   res.status = answer.status;
   res.set_content(gbk.ok() ? *gbk : std::string(R"({"result":"SERVER_ERROR"})"), kGbkJson);
@@ -267,7 +187,7 @@ ProvincialSim::~ProvincialSim() { Stop(); }
 
 Status ProvincialSim::Start() {
   Impl& m = *impl_;
-  if (m.started) return Status::Internal("simulator already started");
+  if (m.server.started()) return Status::Internal("simulator already started");
   const ProvincialSimOptions& o = m.options;
   if (o.count < 0 || o.days_before < 0 || o.days_after < 0 || o.speed < 0 || o.rps < 0 ||
       o.max_skew_ms < 0 || o.reopen_share < 0 || o.reopen_share > 1 || o.review_delay_s < 0 ||
@@ -283,45 +203,14 @@ Status ProvincialSim::Start() {
     m.world->AdvanceTo(o.sim_start);
   }
   m.AddRoutes();
-  m.port = o.port == 0                             ? m.server.bind_to_any_port(o.bind)
-           : m.server.bind_to_port(o.bind, o.port) ? o.port
-                                                   : -1;
-  if (m.port < 0) {
-    return Status::Unavailable("cannot bind " + o.bind + ":" + std::to_string(o.port));
-  }
-  m.thread = std::thread([&m] {
-    m.server.listen_after_bind();
-    m.listen_done = true;
-  });
-  while (!m.server.is_running() && !m.listen_done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  m.started = true;
-  return Status::Ok();
+  return m.server.Start(o.bind, o.port);
 }
 
-void ProvincialSim::Stop() {
-  Impl& m = *impl_;
-  {
-    std::lock_guard lock(m.stop_mu);
-    if (!m.started || m.stopping) return;
-    m.stopping = true;
-  }
-  m.stop_cv.notify_all();
-  m.server.stop();
-  ShutdownReads(m.port);
-  if (m.thread.joinable()) m.thread.join();
-}
+void ProvincialSim::Stop() { impl_->server.Stop(); }
 
-int ProvincialSim::port() const { return impl_->port; }
+int ProvincialSim::port() const { return impl_->server.port(); }
 
-std::string ProvincialSim::base_url() const {
-  std::string host = impl_->options.bind;
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(impl_->port);
-}
+std::string ProvincialSim::base_url() const { return impl_->server.BaseUrl(""); }
 
 void ProvincialSim::SetFaults(const ProvincialSimFaults& faults) {
   std::lock_guard lock(impl_->mu);
