@@ -549,9 +549,11 @@ int Main(int argc, char** argv) {
 
   std::string run_config;
   bool run_once = false;
-  auto* run = app.add_subcommand("run", "run the daemon (pull loops) until SIGTERM");
+  auto* run = app.add_subcommand(
+      "run", "run the daemon (pull and push loops, deadline watch) until SIGTERM");
   run->add_option("--config,-c", run_config, "configuration file (TOML)")->required();
-  run->add_flag("--once", run_once, "pull each adapter's feed until drained, then exit");
+  run->add_flag("--once", run_once,
+                "drain every feed and every outbox (twice: pushes make records), then exit");
 
   LedgerArgs migrate_args;
   auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations to the ledger");

@@ -1,4 +1,5 @@
-// The command line of the hotline-sync binary: run, migrate, status, log, ticket, rejects, sim.
+// The command line of the hotline-sync binary: run, migrate, status, log, ticket, rejects, sim,
+// and (push_commands.h) outbox, deadlines, flag.
 // Tables for people, --json for scripts. Personal data is masked in everything printed.
 #pragma once
 
