@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "tests/fakes/temp_dir.h"
 #include "tests/fakes/test_util.h"
 
 namespace hs::config {
@@ -431,6 +432,58 @@ TEST_F(ConfigTest, SecretValueNeverAppearsInErrors) {
   Status st = s.Finish();
   EXPECT_FALSE(st.ok());
   EXPECT_EQ(st.message().find("s3cr3t-value"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hs::config
+
+namespace hs::config {
+namespace {
+
+class PushConfigTest : public ::testing::Test {
+ protected:
+  std::string Write(std::string_view content) {
+    const std::string path = dir_.File("config.toml");
+    std::ofstream(path) << "[ledger]\npath = \"/x.db\"\n" << content;
+    return path;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(PushConfigTest, RoutingOutboxAndDeadlinesHaveDefaultsAndTakeValues) {
+  auto defaults = Load(Write(""));
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->routing_file, "");
+  EXPECT_EQ(defaults->outbox_max_attempts, 15);
+  EXPECT_EQ(defaults->outbox_backoff_base_ms, 1000);
+  EXPECT_EQ(defaults->outbox_backoff_cap_ms, 300'000);
+  EXPECT_EQ(defaults->deadline_lead_provincial_ms, 48 * 3'600'000LL);
+  EXPECT_EQ(defaults->deadline_lead_hotline_ms, 24 * 3'600'000LL);
+
+  auto set =
+      Load(Write("[routing]\nfile = \"routing.toml\"\n[outbox]\nmax_attempts = 3\n"
+                 "backoff_base = \"50ms\"\nbackoff_cap = \"2s\"\n[deadlines]\n"
+                 "provincial_lead = \"72h\"\nhotline_lead = \"1h\"\ncheck_every = \"30s\"\n"));
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->routing_file, dir_.File("routing.toml"));  // Beside the configuration.
+  EXPECT_EQ(set->outbox_max_attempts, 3);
+  EXPECT_EQ(set->outbox_backoff_base_ms, 50);
+  EXPECT_EQ(set->outbox_backoff_cap_ms, 2000);
+  EXPECT_EQ(set->deadline_lead_provincial_ms, 72 * 3'600'000LL);
+  EXPECT_EQ(set->deadline_check_ms, 30'000);
+}
+
+TEST_F(PushConfigTest, MistakesInTheNewSectionsNameTheKey) {
+  auto typo = Load(Write("[outbox]\nmax_attempt = 3\n"));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("outbox.max_attempt"), std::string::npos)
+      << typo.status().message();
+  auto range = Load(Write("[outbox]\nmax_attempts = 0\n"));
+  EXPECT_FALSE(range.ok());
+  auto duration = Load(Write("[deadlines]\nhotline_lead = \"soon\"\n"));
+  ASSERT_FALSE(duration.ok());
+  EXPECT_NE(duration.status().message().find("deadlines.hotline_lead"), std::string::npos)
+      << duration.status().message();
 }
 
 }  // namespace
