@@ -337,7 +337,8 @@ Status InsertEvents(Ledger::Impl& im, int64_t ticket_id, int64_t first_n, const 
       } else {
         st.BindRef(b + 3, "state")
             .Bind(b + 4, int64_t{0})
-            .Bind(b + 5, t.updated_at)
+            // A platform without update times (the province) leaves the time unknown.
+            .Bind(b + 5, t.updated_at > 0 ? std::optional<int64_t>(t.updated_at) : std::nullopt)
             .BindRef(b + 6, t.state)
             .BindRef(b + 7, t.unit)
             .BindRef(b + 8, "")

@@ -321,7 +321,8 @@ int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
                                       : t.revisit_result + " " + TimeOrDash(t.revisited_at))});
     f.AddRow({"返工次数", std::to_string(t.rework_count)});
     if (!t.external_ref.empty()) f.AddRow({"外部编号", t.external_ref});
-    f.AddRow({"最后更新", FormatShanghaiTime(t.updated_at)});
+    f.AddRow({"最后更新", t.updated_at > 0 ? FormatShanghaiTime(t.updated_at)
+                                           : "- (revision " + std::to_string(t.version) + ")"});
     f.AddRow({"首次同步 / 最近读取",
               FormatShanghaiTime(r.first_seen) + " / " + FormatShanghaiTime(r.last_seen)});
     f.Print(std::cout);
