@@ -298,7 +298,10 @@ int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
   }
   for (const auto& r : *found) {
     const Ticket& t = r.ticket;
-    std::cout << "工单 " << t.external_id << "  (" << r.source << ", ledger id " << r.id << ")\n";
+    const char* noun = r.source == "petition"     ? "信访件 "
+                       : r.source == "provincial" ? "省平台转办件 "
+                                                  : "工单 ";
+    std::cout << noun << t.external_id << "  (" << r.source << ", ledger id " << r.id << ")\n";
     Table f({"字段", "值"});
     f.AddRow({"状态", std::string(StateLabel(t.state)) +
                           (t.native_state.empty() || t.native_state == StateLabel(t.state)
