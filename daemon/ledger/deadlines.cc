@@ -38,13 +38,10 @@ Result<std::vector<DeadlineRow>> AtRiskDeadlines(Ledger& ledger, const DeadlineQ
                       sql::Stmt::Prepare(im->db, std::string(kAtRisk) + " ORDER BY 8, 1 LIMIT ?6"));
   Bind(st, q);
   st.Bind(6, int64_t{q.limit});
-  std::vector<DeadlineRow> out;
-  for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return out;
-    out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5),
-                   st.Text(6), st.Int(7), st.Int(8) != 0});
-  }
+  return sql::ReadRows(st, [](const sql::Stmt& r) {
+    return DeadlineRow{r.Int(0),  r.Text(1), r.Text(2), r.Text(3),    r.Text(4),
+                       r.Text(5), r.Text(6), r.Int(7),  r.Int(8) != 0};
+  });
 }
 
 Result<std::vector<std::pair<std::string, DeadlineCounts>>> CountDeadlines(Ledger& ledger,
@@ -57,12 +54,9 @@ Result<std::vector<std::pair<std::string, DeadlineCounts>>> CountDeadlines(Ledge
                                      std::string(kAtRisk) +
                                      ") GROUP BY source ORDER BY source <> ?2, source"));
   Bind(st, q);
-  std::vector<std::pair<std::string, DeadlineCounts>> out;
-  for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return out;
-    out.push_back({st.Text(0), {st.Int(1), st.Int(2)}});
-  }
+  return sql::ReadRows(st, [](const sql::Stmt& r) {
+    return std::pair<std::string, DeadlineCounts>{r.Text(0), {r.Int(1), r.Int(2)}};
+  });
 }
 
 Result<bool> MarkWarned(Ledger& ledger, const DeadlineRow& row, int64_t now_s) {

@@ -121,12 +121,7 @@ ORDER BY id DESC LIMIT ?5)"));
       .Bind(3, int64_t{f.failed_only})
       .Bind(4, f.after_id)
       .Bind(5, int64_t{f.limit});
-  std::vector<SyncRun> out;
-  for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back(ReadRun(st));
-  }
+  HS_ASSIGN_OR_RETURN(std::vector<SyncRun> out, sql::ReadRows(st, ReadRun));
   std::reverse(out.begin(), out.end());
   return out;
 }
@@ -219,13 +214,7 @@ Result<std::vector<RejectRow>> ListRejects(Ledger& ledger, const std::string& so
           im->db, std::string(kRejectColumns) +
                       "WHERE ?1 = '' OR source = ?1 ORDER BY last_seen DESC, id DESC LIMIT ?2"));
   st.Bind(1, source).Bind(2, int64_t{limit});
-  std::vector<RejectRow> out;
-  for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back(ReadReject(st));
-  }
-  return out;
+  return sql::ReadRows(st, ReadReject);
 }
 
 Result<RejectRow> GetReject(Ledger& ledger, int64_t id) {

@@ -37,14 +37,7 @@ OutboxItem ReadItem(const sql::Stmt& st) {
   return o;
 }
 
-Result<std::vector<OutboxItem>> ReadItems(sql::Stmt& st) {
-  std::vector<OutboxItem> out;
-  for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return out;
-    out.push_back(ReadItem(st));
-  }
-}
+Result<std::vector<OutboxItem>> ReadItems(sql::Stmt& st) { return sql::ReadRows(st, ReadItem); }
 
 Status Audit(Ledger::Impl& im, int64_t now_ms, const std::string& actor, std::string_view action,
              int64_t id, const std::string& detail) {
@@ -233,12 +226,9 @@ WHERE state <> 'sent' AND state <> 'dropped' GROUP BY target, state
 UNION ALL
 SELECT target, 'sent', count(*), NULL FROM outbox WHERE state = 'sent' GROUP BY target
 ORDER BY 1, 2)"));
-  std::vector<OutboxCount> out;
-  for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return out;
-    out.push_back({st.Text(0), st.Text(1), st.Int(2), st.OptInt(3)});
-  }
+  return sql::ReadRows(st, [](const sql::Stmt& r) {
+    return OutboxCount{r.Text(0), r.Text(1), r.Int(2), r.OptInt(3)};
+  });
 }
 
 Result<std::vector<Counterpart>> CounterpartsOf(Ledger& ledger, int64_t ticket_id) {
@@ -266,12 +256,9 @@ WHERE t.external_id = me.external_ref
        AND t.external_id = substr(me.external_ref, 1, instr(me.external_ref, '/R') - 1))
 ORDER BY 1, 2)"));
   st.Bind(1, ticket_id);
-  std::vector<Counterpart> out;
-  for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return out;
-    out.push_back({st.Text(0), st.Text(1), st.Int(2), st.Text(3), st.Text(4)});
-  }
+  return sql::ReadRows(st, [](const sql::Stmt& r) {
+    return Counterpart{r.Text(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4)};
+  });
 }
 
 Result<std::vector<OutboxItem>> OutboxOfTicket(Ledger& ledger, int64_t ticket_id) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/core/result.h"
 
@@ -77,6 +78,18 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
   sqlite3* db_ = nullptr;
 };
+
+// Steps `st` to its end and returns read(st) for each row. Errors as Stmt::Step.
+template <typename Read>
+auto ReadRows(Stmt& st, Read read) -> Result<std::vector<decltype(read(st))>> {
+  std::vector<decltype(read(st))> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(read(st));
+  }
+}
 
 // BEGIN IMMEDIATE on construction (check status()); ROLLBACK on destruction unless committed.
 class Transaction {

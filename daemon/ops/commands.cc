@@ -107,7 +107,7 @@ int StatusCmd(LedgerArgs& args, bool json) {
   } else {
     t.Print(std::cout);
   }
-  PrintPushStatus(args.config, args.db);
+  PrintPushStatus(**ledger, args.config);
   return kExitOk;
 }
 

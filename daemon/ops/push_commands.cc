@@ -310,13 +310,8 @@ std::function<int()> AddPushCommands(CLI::App& app) {
   };
 }
 
-void PrintPushStatus(const std::string& config_path, const std::string& db_path) {
-  LedgerArgs a;
-  a.config = config_path;
-  a.db = db_path;
-  auto ledger = OpenForReading(a);
-  if (!ledger.ok()) return;
-  auto counts = ledger::CountOutbox(**ledger);
+void PrintPushStatus(ledger::Ledger& ledger, const std::string& config_path) {
+  auto counts = ledger::CountOutbox(ledger);
   if (counts.ok() && !counts->empty()) {
     std::cout << "\nOutbox\n";
     Table t({"target", "state", "items", "oldest"});
@@ -332,7 +327,7 @@ void PrintPushStatus(const std::string& config_path, const std::string& db_path)
     }
   }
   ledger::DeadlineQuery q = DeadlineQueryFor(config_path);
-  auto dl = ledger::CountDeadlines(**ledger, q);
+  auto dl = ledger::CountDeadlines(ledger, q);
   if (dl.ok() && !dl->empty()) {
     std::cout << "\nDeadlines (`hotline-sync deadlines` lists them)\n";
     Table t({"platform", "near", "overdue"});

@@ -19,6 +19,6 @@ std::function<int()> AddPushCommands(CLI::App& app);
 ledger::DeadlineQuery DeadlineQueryFor(const std::string& config_path);
 
 // The outbox and deadline lines of `status` (tables), printed after the adapters' table.
-void PrintPushStatus(const std::string& config_path, const std::string& db_path);
+void PrintPushStatus(ledger::Ledger& ledger, const std::string& config_path);
 
 }  // namespace hs::ops

@@ -73,11 +73,8 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
   if (item.outcome_unknown && retention > 0 && now - since > retention - 86'400'000) {
     Result<std::string> found = adapter_.Lookup(push);
     if (!found.ok()) {
-      Fail(item, found.status().WithContext("look-up of an item whose outcome is unknown"), pass);
-      if (!TargetTrouble(found.status())) return true;
-      pass.target_error = found.status();
-      retry_after_ms_ = std::max(retry_after_ms_, found.status().retry_after_ms());
-      return false;
+      return !Fail(item, found.status().WithContext("look-up of an item whose outcome is unknown"),
+                   pass);
     }
     if (!found->empty()) {
       log_->info("outbox #{}: found on {} as {} (an earlier try took effect)", item.id, item.target,
@@ -90,13 +87,7 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
   }
   Result<adapters::PushResult> r = adapter_.Push(push);
   if (!r.ok()) {
-    Fail(item, r.status(), pass);
-    if (TargetTrouble(r.status())) {
-      pass.target_error = r.status();
-      retry_after_ms_ = std::max(retry_after_ms_, r.status().retry_after_ms());
-      return false;
-    }
-    return true;
+    return !Fail(item, r.status(), pass);
   }
   if (options_.crash_after_send && options_.crash_after_send(item)) {
     crashed_ = true;
@@ -126,7 +117,7 @@ bool Pusher::PushOne(const ledger::OutboxItem& item, PushPass& pass) {
   return true;
 }
 
-void Pusher::Fail(const ledger::OutboxItem& item, const Status& s, PushPass& pass) {
+bool Pusher::Fail(const ledger::OutboxItem& item, const Status& s, PushPass& pass) {
   const int attempts = static_cast<int>(item.attempts) + 1;
   const bool permanent = !TargetTrouble(s) && s.code() != StatusCode::kNotFound;
   const bool dead = permanent || attempts >= options_.max_attempts;
@@ -146,6 +137,10 @@ void Pusher::Fail(const ledger::OutboxItem& item, const Status& s, PushPass& pas
   } else {
     ++pass.retried;
   }
+  if (!TargetTrouble(s)) return false;
+  pass.target_error = s;
+  retry_after_ms_ = std::max(retry_after_ms_, s.retry_after_ms());
+  return true;
 }
 
 void Pusher::Loop() {

@@ -57,9 +57,11 @@ class Pusher {
   void Loop();
 
  private:
-  // Sends one item and records the outcome. Returns false when the target failed.
+  // Sends one item and records the outcome. Returns false when the pass must stop.
   bool PushOne(const ledger::OutboxItem& item, PushPass& pass);
-  void Fail(const ledger::OutboxItem& item, const Status& s, PushPass& pass);
+  // Records a failed try (retry later, or a dead letter). Returns true when the failure is the
+  // target's own (network, 5xx, 429, credentials): then the pass must stop and back off.
+  bool Fail(const ledger::OutboxItem& item, const Status& s, PushPass& pass);
 
   adapters::Adapter& adapter_;
   ledger::Ledger& ledger_;
