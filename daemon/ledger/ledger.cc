@@ -528,10 +528,19 @@ Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<
   const int64_t now_s = now_ms / 1000;
   sql::Transaction txn(im.db);
   HS_RETURN_IF_ERROR(txn.status());
+  // Tells the match hook whether what it saw in this transaction was committed.
+  struct HookFate {
+    MatchHook* hook;
+    bool committed = false;
+    ~HookFate() {
+      if (hook != nullptr) committed ? hook->Committed() : hook->Abandoned();
+    }
+  } fate{im.match_hook};
   PageStats stats;
   std::optional<Change> change;
   for (const Ticket& t : tickets) {
     Status s = UpsertTicket(im, source, t, now_s, stats, change);
+    if (s.ok() && change && im.match_hook != nullptr) s = im.match_hook->Match(*change, im.db, now_s);
     if (s.ok() && change && im.router != nullptr) s = im.QueueOutbox(*change, now_ms, stats);
     if (!s.ok()) return s.WithContext("storing record " + t.external_id);
   }
@@ -553,6 +562,7 @@ Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<
   // An empty page of an idle run only moves the cursor; FinishRun logs the run.
   if (next.id != 0 || next.fetched > 0) HS_RETURN_IF_ERROR(WriteRun(im, next));
   HS_RETURN_IF_ERROR(txn.Commit());
+  fate.committed = true;
   run = next;
   for (const Ticket& t : tickets) {
     if (!t.unit.empty()) im.known_units.insert(UnitKey(t));
@@ -620,6 +630,11 @@ ON CONFLICT (source) DO UPDATE SET last_failure_ms = excluded.last_failure_ms,
 void Ledger::SetRouter(Router* router) {
   std::lock_guard lock(impl_->mu);
   impl_->router = router;
+}
+
+void Ledger::SetMatchHook(MatchHook* hook) {
+  std::lock_guard lock(impl_->mu);
+  impl_->match_hook = hook;
 }
 
 std::string IdempotencyKey(std::string_view source, std::string_view external_id,

@@ -19,6 +19,10 @@
 #include "daemon/core/result.h"
 #include "daemon/core/ticket.h"
 
+namespace hs::sql {
+class Db;
+}
+
 namespace hs::ledger {
 
 struct LedgerOptions {
@@ -108,6 +112,17 @@ class Router {
                        std::vector<OutboxRequest>& out) = 0;
 };
 
+// Matching (DESIGN.md flow 2): sees every ticket CommitPage inserts or changes, before routing and
+// inside the page's transaction, so that cases and decisions commit with the tickets. Committed and
+// Abandoned tell it the transaction's fate, so that state it keeps in memory follows the ledger.
+class MatchHook {
+ public:
+  virtual ~MatchHook() = default;
+  virtual Status Match(const Change& change, sql::Db& db, int64_t now_s) = 0;
+  virtual void Committed() = 0;
+  virtual void Abandoned() = 0;
+};
+
 // An outbox item's idempotency key: "hs1-" and 40 hex digits of SHA-256 over its identity.
 std::string IdempotencyKey(std::string_view source, std::string_view external_id,
                            std::string_view target, std::string_view action,
@@ -157,6 +172,9 @@ class Ledger {
   // Routes every ticket CommitPage inserts or changes through `router` (nullptr: none), queueing
   // the pushes it asks for in the same transaction. The router outlives its use here.
   void SetRouter(Router* router);
+  // Matches every ticket CommitPage inserts or changes through `hook` (nullptr: none), before
+  // routing. The hook outlives its use here.
+  void SetMatchHook(MatchHook* hook);
 
   // For the read-side queries (ledger_queries.h).
   struct Impl;

@@ -23,6 +23,7 @@ struct Ledger::Impl {
       insert_run, update_run, upsert_unit;
   sql::Stmt insert_outbox, supersede_outbox, find_ticket, find_flag, find_counterpart;
   Router* router = nullptr;
+  MatchHook* match_hook = nullptr;
   std::string route_native;                        // The previous native state a Change points to.
   std::set<std::string, std::less<>> known_units;  // Units already upserted, as "name\x1fcode".
   // insert_events[n - 1] inserts n log entries in one statement; prepared on first use.

@@ -60,6 +60,7 @@ class Stmt {
   Stmt& BindRef(int i, std::string_view v);
   Stmt& BindBlob(int i, std::string_view v);
   Stmt& BindNull(int i);
+  Stmt& BindDouble(int i, double v);
 
   // Steps once: true when a row is available, false when done; errors as FromSqlite.
   Result<bool> Step();
@@ -73,6 +74,7 @@ class Stmt {
     return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col));
   }
   std::string Text(int col) const;
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

@@ -1,0 +1,301 @@
+#include "daemon/match/matcher.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <unordered_set>
+
+namespace hs::match {
+namespace {
+
+GramSet MakeSet(std::vector<Gram> grams, const Vocabulary& vocabulary) {
+  std::sort(grams.begin(), grams.end());
+  grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
+  GramSet set;
+  set.weights.reserve(grams.size());
+  for (Gram g : grams) {
+    const uint8_t w = vocabulary.QuantizedWeight(g);
+    set.weights.push_back(w);
+    set.total += w;
+  }
+  set.grams = std::move(grams);
+  return set;
+}
+
+std::vector<Gram> GramsOf(std::string_view text) {
+  std::vector<Gram> out;
+  ForEachGram(text, [&](Gram g) { out.push_back(g); });
+  return out;
+}
+
+// The weight the two sets share (by a's weights, which equal b's for the same gram).
+uint32_t SharedWeight(const GramSet& a, const GramSet& b) {
+  uint32_t shared = 0;
+  size_t i = 0, j = 0;
+  while (i < a.grams.size() && j < b.grams.size()) {
+    if (a.grams[i] < b.grams[j]) {
+      ++i;
+    } else if (b.grams[j] < a.grams[i]) {
+      ++j;
+    } else {
+      shared += a.weights[i];
+      ++i;
+      ++j;
+    }
+  }
+  return shared;
+}
+
+uint64_t Probe(Gram g, int i) {
+  uint64_t z = g * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i) * 0xbf58476d1ce4e5b9ULL;
+  z ^= z >> 31;
+  z *= 0x94d049bb133111ebULL;
+  return (z ^ (z >> 29)) & 2047;
+}
+
+void Mention(std::array<uint64_t, 32>& bits, Gram g) {
+  for (int i = 0; i < 2; ++i) {
+    const uint64_t b = Probe(g, i);
+    bits[b >> 6] |= uint64_t{1} << (b & 63);
+  }
+}
+
+bool Mentions(const std::array<uint64_t, 32>& bits, Gram g) {
+  for (int i = 0; i < 2; ++i) {
+    const uint64_t b = Probe(g, i);
+    if (!(bits[b >> 6] & (uint64_t{1} << (b & 63)))) return false;
+  }
+  return true;
+}
+
+// The share of the title's weight whose grams the other text mentions.
+double Covered(const GramSet& title, const std::array<uint64_t, 32>& other) {
+  uint32_t covered = 0;
+  for (size_t i = 0; i < title.grams.size(); ++i) {
+    if (Mentions(other, title.grams[i])) covered += title.weights[i];
+  }
+  return title.total == 0 ? 0.0 : static_cast<double>(covered) / static_cast<double>(title.total);
+}
+
+double Ratio(uint32_t num, uint32_t den) {
+  return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+}
+
+double Logistic(const MatchOptions::Model& m, const Evidence& e, double penalty) {
+  const double z = m.bias + m.title_jaccard * e.title_jaccard + m.text_jaccard * e.text_jaccard +
+                   m.title_containment * e.title_containment +
+                   m.text_containment * e.text_containment + m.cross * e.cross +
+                   m.cross_min * e.cross_min +
+                   m.gap * std::log1p(e.gap_days) / 6.0 - penalty;
+  return 1.0 / (1.0 + std::exp(-z));
+}
+
+uint64_t IdentityPrefix(std::string_view hex_key) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 16 && i < hex_key.size(); ++i) {
+    const char c = hex_key[i];
+    v = (v << 4) | static_cast<uint64_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string GramText(Gram g) {
+  std::string out;
+  auto append = [&](uint32_t cp) {
+    if (cp == 0) return;
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  append(static_cast<uint32_t>(g >> 21));
+  append(static_cast<uint32_t>(g & 0x1FFFFF));
+  return out;
+}
+
+Matcher::Matcher(const Vocabulary& vocabulary, MatchOptions options)
+    : vocabulary_(vocabulary), options_(options) {}
+
+Profile Matcher::MakeProfile(const MatchInput& input) const {
+  Profile p;
+  p.ticket_id = input.ticket_id;
+  p.at = input.at;
+  p.category = input.category;
+  std::vector<Gram> title = GramsOf(input.title);
+  p.title = MakeSet(title, vocabulary_);
+
+  // The content's most specific grams (ties by gram, so the profile is a function of the text).
+  for (Gram g : title) Mention(p.mentions, g);
+  std::vector<Gram> content_grams = GramsOf(input.content);
+  for (Gram g : content_grams) Mention(p.mentions, g);
+  GramSet content = MakeSet(std::move(content_grams), vocabulary_);
+  std::vector<size_t> order(content.grams.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto heavier = [&](size_t a, size_t b) {
+    return content.weights[a] != content.weights[b] ? content.weights[a] > content.weights[b]
+                                                    : content.grams[a] < content.grams[b];
+  };
+  const size_t keep = std::min(order.size(), options_.content_grams);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
+                    heavier);
+  std::vector<Gram> full = std::move(title);
+  for (size_t i = 0; i < keep; ++i) full.push_back(content.grams[order[i]]);
+  p.full = MakeSet(std::move(full), vocabulary_);
+
+  std::vector<size_t> by_weight(p.full.grams.size());
+  for (size_t i = 0; i < by_weight.size(); ++i) by_weight[i] = i;
+  std::sort(by_weight.begin(), by_weight.end(), [&](size_t a, size_t b) {
+    return p.full.weights[a] != p.full.weights[b] ? p.full.weights[a] > p.full.weights[b]
+                                                  : p.full.grams[a] < p.full.grams[b];
+  });
+  for (size_t i = 0; i < by_weight.size() && i < options_.index_keys; ++i) {
+    p.keys.push_back(p.full.grams[by_weight[i]]);
+  }
+  for (const std::string& key : input.identity_keys) {
+    if (!key.empty()) p.identity.push_back(IdentityPrefix(key));
+  }
+  return p;
+}
+
+Candidate Matcher::Score(const Profile& a, const Profile& b) const {
+  Candidate c;
+  c.ticket_id = b.ticket_id;
+  Evidence& e = c.evidence;
+  for (uint64_t x : a.identity) {
+    if (std::find(b.identity.begin(), b.identity.end(), x) != b.identity.end()) e.identity = true;
+  }
+  const uint32_t title_shared = SharedWeight(a.title, b.title);
+  const uint32_t full_shared = SharedWeight(a.full, b.full);
+  e.title_jaccard = Ratio(title_shared, a.title.total + b.title.total - title_shared);
+  e.text_jaccard = Ratio(full_shared, a.full.total + b.full.total - full_shared);
+  e.title_containment = Ratio(title_shared, std::min(a.title.total, b.title.total));
+  e.text_containment = Ratio(full_shared, std::min(a.full.total, b.full.total));
+  const double a_in_b = Covered(a.title, b.mentions), b_in_a = Covered(b.title, a.mentions);
+  e.cross = std::max(a_in_b, b_in_a);
+  e.cross_min = std::min(a_in_b, b_in_a);
+  e.gap_days = static_cast<double>(std::llabs(a.at - b.at)) / 86'400.0;
+  e.category_differs = !a.category.empty() && !b.category.empty() && a.category != b.category;
+  c.same = e.identity;
+  c.confidence = Logistic(c.same ? options_.same : options_.related, e,
+                          e.category_differs ? options_.category_penalty : 0.0);
+  return c;
+}
+
+std::vector<Candidate> Matcher::Find(const Profile& p) const {
+  std::vector<uint32_t> slots;
+  auto gather = [&](const std::vector<uint32_t>& list) {
+    const size_t from = list.size() > options_.max_postings ? list.size() - options_.max_postings
+                                                            : 0;
+    slots.insert(slots.end(), list.begin() + static_cast<std::ptrdiff_t>(from), list.end());
+  };
+  for (Gram k : p.keys) {
+    if (auto it = postings_.find(k); it != postings_.end()) gather(it->second);
+  }
+  for (uint64_t id : p.identity) {
+    if (auto it = by_identity_.find(id); it != by_identity_.end()) gather(it->second);
+  }
+  std::sort(slots.begin(), slots.end());
+  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  std::vector<Candidate> out;
+  for (uint32_t s : slots) {
+    const Slot& slot = slots_[s];
+    if (!slot.live || slot.profile.ticket_id == p.ticket_id) continue;
+    if (std::llabs(slot.profile.at - p.at) > options_.window_s) continue;
+    Candidate c = Score(p, slot.profile);
+    if (c.confidence >= options_.ask) out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
+    return a.confidence != b.confidence ? a.confidence > b.confidence : a.ticket_id < b.ticket_id;
+  });
+  return out;
+}
+
+void Matcher::Add(Profile p) {
+  Remove(p.ticket_id);
+  const auto s = static_cast<uint32_t>(slots_.size());
+  for (Gram k : p.keys) postings_[k].push_back(s);
+  for (uint64_t id : p.identity) by_identity_[id].push_back(s);
+  by_time_.emplace_back(p.at, s);
+  std::push_heap(by_time_.begin(), by_time_.end(), std::greater<>());
+  newest_ = std::max(newest_, p.at);
+  slot_of_[p.ticket_id] = s;
+  slots_.push_back(Slot{std::move(p), true});
+  ++live_;
+  Evict();
+}
+
+void Matcher::Remove(int64_t ticket_id) {
+  const auto it = slot_of_.find(ticket_id);
+  if (it == slot_of_.end()) return;
+  Slot& slot = slots_[it->second];
+  slot.live = false;
+  slot.profile = Profile{};
+  slot_of_.erase(it);
+  --live_;
+  ++dead_;
+}
+
+void Matcher::Evict() {
+  while (!by_time_.empty() && by_time_.front().first < newest_ - options_.window_s) {
+    std::pop_heap(by_time_.begin(), by_time_.end(), std::greater<>());
+    const uint32_t s = by_time_.back().second;
+    by_time_.pop_back();
+    if (slots_[s].live) Remove(slots_[s].profile.ticket_id);
+  }
+  if (dead_ > 1024 && dead_ > live_) Compact();
+}
+
+// Renumbers the live slots and rebuilds the lists without the dead ones.
+void Matcher::Compact() {
+  std::vector<Slot> slots;
+  slots.reserve(live_);
+  std::vector<uint32_t> renumber(slots_.size(), UINT32_MAX);
+  for (uint32_t s = 0; s < slots_.size(); ++s) {
+    if (!slots_[s].live) continue;
+    renumber[s] = static_cast<uint32_t>(slots.size());
+    slots.push_back(std::move(slots_[s]));
+  }
+  auto remap = [&](auto& lists) {
+    for (auto it = lists.begin(); it != lists.end();) {
+      std::vector<uint32_t>& list = it->second;
+      size_t n = 0;
+      for (uint32_t s : list) {
+        if (renumber[s] != UINT32_MAX) list[n++] = renumber[s];
+      }
+      list.resize(n);
+      if (list.empty()) {
+        it = lists.erase(it);
+      } else {
+        list.shrink_to_fit();
+        ++it;
+      }
+    }
+  };
+  remap(postings_);
+  remap(by_identity_);
+  std::vector<std::pair<int64_t, uint32_t>> by_time;
+  for (const auto& [at, s] : by_time_) {
+    if (renumber[s] != UINT32_MAX) by_time.emplace_back(at, renumber[s]);
+  }
+  std::make_heap(by_time.begin(), by_time.end(), std::greater<>());
+  by_time_ = std::move(by_time);
+  for (auto& [id, s] : slot_of_) s = renumber[s];
+  slots_ = std::move(slots);
+  dead_ = 0;
+}
+
+}  // namespace hs::match
