@@ -1,7 +1,7 @@
 # Writes OUT, a C++ file defining hs::config::ShippedFile() over the data files in SCHEMA_DIR named
 # *.toml (the shipped defaults of routing, units and codebooks). Run at build time like
 # embed_sql.cmake.
-file(GLOB files RELATIVE "${SCHEMA_DIR}" "${SCHEMA_DIR}/*.toml")
+file(GLOB files RELATIVE "${SCHEMA_DIR}" "${SCHEMA_DIR}/*.toml" "${SCHEMA_DIR}/*.tsv")
 list(SORT files)
 set(body "")
 foreach(f IN LISTS files)

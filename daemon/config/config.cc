@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -87,6 +88,22 @@ int64_t Section::Int(std::string_view key, int64_t fallback, int64_t min, int64_
     impl_->Fail(n, key,
                 "must be between " + std::to_string(min) + " and " + std::to_string(max) +
                     ", got " + std::to_string(*v));
+    return fallback;
+  }
+  return *v;
+}
+
+double Section::Double(std::string_view key, double fallback, double min, double max) {
+  const toml::node* n = impl_->Find(key);
+  if (n == nullptr) return fallback;
+  auto v = n->value<double>();
+  if (!(n->is_floating_point() || n->is_integer()) || !v) {
+    impl_->Fail(n, key, "must be a number");
+    return fallback;
+  }
+  if (!(*v >= min && *v <= max)) {
+    impl_->Fail(n, key,
+                "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return fallback;
   }
   return *v;
@@ -212,11 +229,11 @@ Result<Config> Load(const std::string& path) {
   for (const auto& [k, node] : parsed->root) {
     std::string key(k.str());
     if (key != "ledger" && key != "log" && key != "adapters" && key != "routing" &&
-        key != "outbox" && key != "deadlines") {
+        key != "outbox" && key != "deadlines" && key != "match") {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
                                      key +
                                      ": unknown section; expected [ledger], [log], [routing], "
-                                     "[outbox], [deadlines] or [adapters.NAME]");
+                                     "[outbox], [deadlines], [match] or [adapters.NAME]");
     }
     if (!node.is_table()) {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
@@ -259,6 +276,24 @@ Result<Config> Load(const std::string& path) {
       deadlines.DurationMillis("hotline_lead", "24h", 0, 30 * 86'400'000LL);
   cfg.deadline_check_ms = deadlines.DurationMillis("check_every", "1m", 1000, 86'400'000);
   HS_RETURN_IF_ERROR(deadlines.Finish());
+  Section match = section("match");
+  cfg.match_enabled = match.Bool("enabled", true);
+  cfg.match_window_s = match.DurationMillis("window", "30d", 3'600'000, 3650 * 86'400'000LL) / 1000;
+  cfg.match_apply_same = match.Double("apply_same", 0.5, 0, 1);
+  cfg.match_apply_related = match.Double("apply_related", 0.5, 0, 1);
+  cfg.match_ask = match.Double("ask", 0.3, 0, 1);
+  if (cfg.match_ask > std::min(cfg.match_apply_same, cfg.match_apply_related)) {
+    match.Fail("ask", "must not be above apply_same or apply_related");
+  }
+  cfg.match_vocabulary_file = match.Path("vocabulary", "");
+  cfg.match_key_file = match.String("key_file", "");
+  cfg.match_area_code = match.String("area_code", "0730");
+  if (cfg.match_area_code.size() < 3 || cfg.match_area_code.size() > 4 ||
+      cfg.match_area_code.front() != '0' ||
+      cfg.match_area_code.find_first_not_of("0123456789") != std::string::npos) {
+    match.Fail("area_code", "must be a Chinese area code such as \"0730\"");
+  }
+  HS_RETURN_IF_ERROR(match.Finish());
   if (const toml::table* adapters = parsed->root["adapters"].as_table()) {
     for (const auto& [k, node] : *adapters) {
       if (!node.is_table()) {

@@ -32,6 +32,8 @@ class Section {
   std::string RequiredString(std::string_view key);
   int64_t Int(std::string_view key, int64_t fallback, int64_t min, int64_t max);
   bool Bool(std::string_view key, bool fallback);
+  // A number (whole numbers allowed) within [min, max].
+  double Double(std::string_view key, double fallback, double min, double max);
   // A duration such as "5s"; bounds in milliseconds.
   int64_t DurationMillis(std::string_view key, std::string_view fallback, int64_t min_ms,
                          int64_t max_ms);
@@ -74,6 +76,19 @@ struct Config {
   int64_t deadline_lead_provincial_ms = 48 * 3'600'000LL;
   int64_t deadline_lead_hotline_ms = 24 * 3'600'000LL;
   int64_t deadline_check_ms = 60'000;
+  // [match]: recognising repeat complaints (README, "Repeat complaints"). Confidence thresholds:
+  // at or above apply_* a match is applied; at or above ask it waits for an operator.
+  bool match_enabled = true;
+  int64_t match_window_s = 30 * 86'400;
+  double match_apply_same = 0.5;
+  double match_apply_related = 0.5;
+  double match_ask = 0.3;
+  std::string match_vocabulary_file;  // "" = the shipped schema/match_vocabulary.tsv.
+  // The HMAC key's file: a credential (LoadCredential=). "" = a key generated on first start and
+  // kept beside the ledger, with a warning.
+  std::string match_key_file;
+  std::string match_area_code = "0730";  // For local numbers typed without one.
+
   // [adapters.NAME] sections in name order, each validated by its adapter's factory.
   std::vector<std::string> adapter_names;
   std::shared_ptr<const ParsedFile> parsed;

@@ -75,6 +75,7 @@ class Stmt {
   }
   std::string Text(int col) const;
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
+  int Columns() const { return sqlite3_column_count(stmt_); }
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

@@ -6,8 +6,12 @@
 #include <functional>
 #include <unordered_set>
 
+#include "daemon/match/places.h"
+
 namespace hs::match {
 namespace {
+
+constexpr size_t kMaxPlaces = 8;
 
 GramSet MakeSet(std::vector<Gram> grams, const Vocabulary& vocabulary) {
   std::sort(grams.begin(), grams.end());
@@ -78,6 +82,17 @@ double Covered(const GramSet& title, const std::array<uint64_t, 32>& other) {
   return title.total == 0 ? 0.0 : static_cast<double>(covered) / static_cast<double>(title.total);
 }
 
+// Whether the other text mentions every gram of one of `places`.
+bool MentionsAPlace(const std::vector<std::vector<Gram>>& places,
+                    const std::array<uint64_t, 32>& other) {
+  for (const std::vector<Gram>& place : places) {
+    if (std::all_of(place.begin(), place.end(), [&](Gram g) { return Mentions(other, g); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
 double Ratio(uint32_t num, uint32_t den) {
   return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
 }
@@ -86,7 +101,8 @@ double Logistic(const MatchOptions::Model& m, const Evidence& e, double penalty)
   const double z = m.bias + m.title_jaccard * e.title_jaccard + m.text_jaccard * e.text_jaccard +
                    m.title_containment * e.title_containment +
                    m.text_containment * e.text_containment + m.cross * e.cross +
-                   m.cross_min * e.cross_min +
+                   m.cross_min * e.cross_min + m.shared_place * e.shared_place +
+                   m.place_conflict * e.place_conflict +
                    m.gap * std::log1p(e.gap_days) / 6.0 - penalty;
   return 1.0 / (1.0 + std::exp(-z));
 }
@@ -165,6 +181,16 @@ Profile Matcher::MakeProfile(const MatchInput& input) const {
   for (size_t i = 0; i < by_weight.size() && i < options_.index_keys; ++i) {
     p.keys.push_back(p.full.grams[by_weight[i]]);
   }
+  for (const std::string_view text : {std::string_view(input.title), std::string_view(input.content)}) {
+    for (const std::string& place : ExtractPlaces(text)) {
+      if (p.places.size() >= kMaxPlaces) break;
+      std::vector<Gram> grams = GramsOf(place);
+      if (grams.size() > 5) grams.erase(grams.begin(), grams.end() - 5);
+      if (std::find(p.places.begin(), p.places.end(), grams) == p.places.end()) {
+        p.places.push_back(std::move(grams));
+      }
+    }
+  }
   for (const std::string& key : input.identity_keys) {
     if (!key.empty()) p.identity.push_back(IdentityPrefix(key));
   }
@@ -188,6 +214,8 @@ Candidate Matcher::Score(const Profile& a, const Profile& b) const {
   e.cross = std::max(a_in_b, b_in_a);
   e.cross_min = std::min(a_in_b, b_in_a);
   e.gap_days = static_cast<double>(std::llabs(a.at - b.at)) / 86'400.0;
+  e.shared_place = MentionsAPlace(a.places, b.mentions) || MentionsAPlace(b.places, a.mentions);
+  e.place_conflict = !a.places.empty() && !b.places.empty() && !e.shared_place;
   e.category_differs = !a.category.empty() && !b.category.empty() && a.category != b.category;
   c.same = e.identity;
   c.confidence = Logistic(c.same ? options_.same : options_.related, e,
@@ -236,6 +264,11 @@ void Matcher::Add(Profile p) {
   slots_.push_back(Slot{std::move(p), true});
   ++live_;
   Evict();
+}
+
+const Profile* Matcher::Indexed(int64_t ticket_id) const {
+  const auto it = slot_of_.find(ticket_id);
+  return it == slot_of_.end() ? nullptr : &slots_[it->second].profile;
 }
 
 void Matcher::Remove(int64_t ticket_id) {

@@ -49,6 +49,8 @@ struct Profile {
   std::array<uint64_t, 32> mentions{};
   std::vector<Gram> keys;       // Index keys: the most specific grams of `full`.
   std::vector<uint64_t> identity;  // First 64 bits of each identity key.
+  // The places the text names (ExtractPlaces), each as the grams of its last six characters.
+  std::vector<std::vector<Gram>> places;
   std::string category;
 };
 
@@ -62,6 +64,8 @@ struct Evidence {
   double cross = 0;             // The better share of one title found in the other's text.
   double cross_min = 0;         // The worse share: low when each title says what the other lacks.
   double gap_days = 0;
+  bool shared_place = false;    // A place one names, the other mentions.
+  bool place_conflict = false;  // Both name places, and none of either is in the other.
   bool category_differs = false;  // Both have a category and they differ.
   std::vector<std::string> shared;  // The most specific shared grams, for operators.
 };
@@ -72,13 +76,14 @@ struct MatchOptions {
   size_t index_keys = 16;          // Index keys per profile.
   size_t max_postings = 4000;      // Newest postings scanned per key (a flood guard).
   // Logistic models: confidence = 1 / (1 + e^-(bias + Σ w·x)), x = the Evidence numbers and
-  // ln(1 + gap_days) / 6. One model for one complainant, one for several.
+  // ln(1 + gap_days) / 6, shared_place and place_conflict as 0 or 1. One model for one
+  // complainant, one for several.
   struct Model {
     double bias, title_jaccard, text_jaccard, title_containment, text_containment, cross,
-        cross_min, gap;
+        cross_min, gap, shared_place, place_conflict;
   };
-  Model same{-1.72, 0.76, 0.90, 1.24, 1.16, 1.91, 1.65, -0.26};
-  Model related{-0.78, 0.17, 0.28, 0.41, 0.44, 1.70, 1.48, -1.59};
+  Model same{-1.72, 0.76, 0.90, 1.24, 1.16, 1.91, 1.65, -0.26, 0, 0};
+  Model related{-0.78, 0.17, 0.28, 0.41, 0.44, 1.70, 1.48, -1.59, 0, -1.5};
   double category_penalty = 1.0;  // Subtracted from the score when categories differ.
   double apply = 0.5;             // At or above: applied.
   double ask = 0.35;              // At or above (below apply): an operator decides.
@@ -105,6 +110,8 @@ class Matcher {
   // the window.
   void Add(Profile p);
   void Remove(int64_t ticket_id);
+  // The indexed profile of a ticket, or nullptr.
+  const Profile* Indexed(int64_t ticket_id) const;
   size_t size() const { return live_; }
 
   // The evidence and confidence for two profiles (the brute-force path and tests use it).

@@ -104,9 +104,14 @@ Result<Vocabulary> Vocabulary::Parse(std::string_view tsv) {
     const Gram g = GramOf(line.substr(0, tab));
     if (g == 0) return bad("the first column must be one or two characters");
     int64_t df = 0;
-    for (char c : line.substr(tab + 1)) {
-      if (c < '0' || c > '9' || df > v.documents_) return bad("the count must be a number up to N");
+    const std::string_view count = line.substr(tab + 1);
+    for (char c : count) {
+      if (c < '0' || c > '9' || df > v.documents_) break;
       df = df * 10 + (c - '0');
+    }
+    if (count.empty() || count.find_first_not_of("0123456789") != std::string_view::npos ||
+        df > v.documents_) {
+      return bad("the count must be a number up to N");
     }
     v.df_[g] = df;
   }

@@ -24,6 +24,7 @@
 #include "daemon/ledger/ledger_queries.h"
 #include "daemon/ledger/outbox.h"
 #include "daemon/ops/cli_util.h"
+#include "daemon/ops/match_commands.h"
 #include "daemon/ops/push_commands.h"
 #include "daemon/ops/table.h"
 #include "daemon/sync/daemon.h"
@@ -343,6 +344,7 @@ int TicketCmd(LedgerArgs& args, const std::string& ref, bool json) {
     }
     tl.Print(std::cout);
     PrintLinks(**ledger, r.id);
+    PrintCaseOf(**ledger, r.id);
     std::cout << "\n";
   }
   return kExitOk;
@@ -659,6 +661,7 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
 
   std::function<int()> push_commands = AddPushCommands(app);
+  std::function<int()> match_commands = AddMatchCommands(app);
 
   try {
     app.parse(argc, argv);
@@ -675,6 +678,7 @@ int Main(int argc, char** argv) {
   if (*rejects_show) return RejectsShow(rejects_args, reject_id, rejects_json);
   if (*sim) return Sim(sim_args);
   if (int code = push_commands(); code >= 0) return code;
+  if (int code = match_commands(); code >= 0) return code;
   return kExitUsage;
 }
 

@@ -15,6 +15,7 @@
 #include "daemon/core/time_util.h"
 #include "daemon/ledger/ledger.h"
 #include "daemon/log/log.h"
+#include "daemon/match/service.h"
 #include "daemon/net/curl_transport.h"
 #include "daemon/routing/router.h"
 #include "daemon/sync/deadline_watch.h"
@@ -48,13 +49,22 @@ Rates DefaultRates(const std::string& name) {
 struct Generation {
   StopSignal stop;
   std::unique_ptr<routing::CityRouter> router;
+  std::unique_ptr<match::MatchService> matcher;  // nullptr when [match] enabled = false.
   DeadlineWatch deadlines;
   std::vector<Worker> workers;
   std::vector<std::thread> threads;
   ledger::Ledger* ledger = nullptr;
 
-  void Start() {
+  void Attach() {
+    ledger->SetMatchHook(matcher.get());
     ledger->SetRouter(router.get());
+  }
+  void Detach() {
+    ledger->SetRouter(nullptr);
+    ledger->SetMatchHook(nullptr);
+  }
+  void Start() {
+    Attach();
     for (Worker& w : workers) {
       threads.emplace_back([&w] { w.puller->Loop(); });
       threads.emplace_back([&w] { w.pusher->Loop(); });
@@ -65,12 +75,12 @@ struct Generation {
     stop.Stop();
     for (std::thread& t : threads) t.join();
     threads.clear();
-    ledger->SetRouter(nullptr);
+    Detach();
   }
   // run --once: every feed drained, then every outbox, twice (pushes make records the next pull
   // reads). Returns false when a pull failed.
   bool RunOnce() {
-    ledger->SetRouter(router.get());
+    Attach();
     bool ok = true;
     for (int round = 0; round < 2; ++round) {
       for (Worker& w : workers) ok = w.puller->RunOnce().outcome == "ok" && ok;
@@ -82,7 +92,7 @@ struct Generation {
       }
     }
     deadlines.CheckOnce();
-    ledger->SetRouter(nullptr);
+    Detach();
     return ok;
   }
 };
@@ -127,6 +137,9 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
   auto rules = routing::LoadRules(cfg.routing_file);
   if (!rules.ok()) return rules.status().WithContext(cfg.file + ": [routing] file");
   gen->router = std::make_unique<routing::CityRouter>(std::move(rules).value());
+  auto matcher = match::CreateMatchService(cfg, ledger);
+  if (!matcher.ok()) return matcher.status().WithContext(cfg.file + ": [match]");
+  gen->matcher = std::move(matcher).value();
   DeadlineWatch::Options dw;
   dw.query.provincial = gen->router->rules().provincial;
   dw.query.hotline = gen->router->rules().hotline;
