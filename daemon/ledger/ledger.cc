@@ -441,6 +441,33 @@ class TxnContext final : public RouteContext {
     im_.find_flag.Reset();
     return row;
   }
+  Result<std::optional<CaseRecord>> OpenInCase(int64_t ticket_id,
+                                               std::string_view target) override {
+    HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im_.db, R"(
+SELECT y.id, y.source, y.external_id, CASE WHEN y.source = ?2 THEN y.external_id ELSE l.remote_id END
+FROM case_members m
+JOIN case_members n ON n.case_id = m.case_id AND n.ticket_id <> m.ticket_id
+JOIN tickets y ON y.id = n.ticket_id
+LEFT JOIN links l ON l.ticket_id = y.id AND l.target = ?2
+LEFT JOIN tickets r ON r.source = ?2 AND r.external_id = l.remote_id
+WHERE m.ticket_id = ?1
+  AND CASE WHEN y.source = ?2 THEN y.state
+           WHEN l.remote_id IS NOT NULL THEN coalesce(r.state, 'pending')
+      END NOT IN ('closed', 'revisited', 'archived', 'returned', 'not_accepted')
+ORDER BY y.id LIMIT 1)"));
+    st.Bind(1, ticket_id).Bind(2, target);
+    HS_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<CaseRecord>();
+    return std::optional<CaseRecord>(CaseRecord{st.Int(0), st.Text(1), st.Text(2), st.Text(3)});
+  }
+  Result<std::vector<std::string>> LinkedTo(std::string_view source, std::string_view target,
+                                            std::string_view remote_id) override {
+    HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im_.db, R"(
+SELECT t.external_id FROM links l JOIN tickets t ON t.id = l.ticket_id
+WHERE l.target = ?2 AND l.remote_id = ?3 AND t.source = ?1 ORDER BY t.id)"));
+    st.Bind(1, source).Bind(2, target).Bind(3, remote_id);
+    return sql::ReadRows(st, [](sql::Stmt& s) { return s.Text(0); });
+  }
   Result<bool> HasCounterpart(int64_t ticket_id, std::string_view target) override {
     im_.find_counterpart.Bind(1, ticket_id).Bind(2, target);
     HS_ASSIGN_OR_RETURN(bool row, im_.find_counterpart.Step());
@@ -469,11 +496,23 @@ Status Ledger::Impl::QueueOutbox(const Change& change, int64_t now_ms, PageStats
         .Bind(4, r.target_ref)
         .Bind(5, key)
         .Bind(6, r.payload)
-        .Bind(7, r.held_reason.empty() ? "pending" : "held")
+        .Bind(7, !r.dropped_reason.empty() ? "dropped" : r.held_reason.empty() ? "pending" : "held")
         .Bind(8, now_ms)
-        .Bind(9, r.held_reason);
+        .Bind(9, !r.dropped_reason.empty() ? r.dropped_reason : r.held_reason);
     HS_RETURN_IF_ERROR(im.insert_outbox.Run());
     if (im.db.Changes() != 1) continue;  // Queued before: the same change read again.
+    if (!r.link_to.empty()) {
+      HS_ASSIGN_OR_RETURN(sql::Stmt link, sql::Stmt::Prepare(im.db, R"(
+INSERT INTO links (ticket_id, target, remote_id, outbox_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (ticket_id, target) DO NOTHING)"));
+      link.Bind(1, change.ticket_id)
+          .Bind(2, r.target)
+          .Bind(3, r.link_to)
+          .Bind(4, im.db.LastInsertId())
+          .Bind(5, now_ms / 1000);
+      HS_RETURN_IF_ERROR(link.Run());
+    }
+    if (!r.dropped_reason.empty()) continue;
     ++stats.queued;
     if (r.supersedes) {
       const int64_t id = im.db.LastInsertId();

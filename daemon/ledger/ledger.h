@@ -87,14 +87,40 @@ struct OutboxRequest {
   std::string revision;     // Distinguishes pushes of one action for one ticket, e.g. a log index.
   std::string payload;      // The request body.
   std::string held_reason;  // Not empty: queued as held, e.g. closure elements missing.
+  // Not empty: queued as dropped with this reason, so that the same push is never made later (a
+  // create not made because the ticket joined a record open elsewhere).
+  std::string dropped_reason;
+  // Not empty: the ticket is linked to this record on `target` (links), as if its create had made
+  // it: later pushes with an empty target_ref go there.
+  std::string link_to;
   // Pending or held pushes of the same ticket, target and action are dropped as superseded.
   bool supersedes = false;
+};
+
+// Another ticket of a case (DESIGN.md flow 2) and its record on a target platform.
+struct CaseRecord {
+  int64_t ticket_id = 0;
+  std::string source, external_id;  // The other ticket.
+  std::string remote_id;            // Its record on the target: itself, or what its push made.
 };
 
 // Look-ups routing may make inside the page's transaction.
 class RouteContext {
  public:
   virtual ~RouteContext() = default;
+  // Another ticket of the ticket's case that is open on `target` (a record there, or linked to
+  // one): a repeat of a matter open elsewhere joins it instead of being pushed again. nullopt when
+  // the ticket has no case or none is open there. The default knows no cases.
+  virtual Result<std::optional<CaseRecord>> OpenInCase(int64_t /*ticket_id*/,
+                                                       std::string_view /*target*/) {
+    return std::optional<CaseRecord>();
+  }
+  // The external ids of `source` tickets linked to `remote_id` on `target`. Default: none.
+  virtual Result<std::vector<std::string>> LinkedTo(std::string_view /*source*/,
+                                                    std::string_view /*target*/,
+                                                    std::string_view /*remote_id*/) {
+    return std::vector<std::string>();
+  }
   // The ledger id of a ticket, or nullopt.
   virtual Result<std::optional<int64_t>> FindTicket(std::string_view source,
                                                     std::string_view external_id) = 0;

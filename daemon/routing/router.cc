@@ -146,6 +146,69 @@ void HotlineProgress(const Rules& rules, const ledger::Change& c, const std::str
   }
 }
 
+// The province's result for `dispatch` from the closure of hotline order `t`; held when the
+// closure check finds elements missing. A closure rewritten at the same time (a unit completing a
+// held one) is a new result.
+ledger::OutboxRequest ProvincialResult(const Rules& rules, const std::string& dispatch,
+                                       const std::string& revision_of, const Ticket& t) {
+  ClosureElements e = CheckClosure(t.closure_text);
+  ledger::OutboxRequest r =
+      Request(rules.provincial, "result", dispatch,
+              "result:" + revision_of + ":" + std::to_string(*t.closed_at) + ":" +
+                  std::to_string(crypto::Fnv1a64(t.closure_text)),
+              Body()
+                  .Str("handledBy", t.unit)
+                  .Str("closedAt", IsoTime(*t.closed_at))
+                  .Bool("contacted", e.contacted.value_or(false))
+                  .Str("process", e.process)
+                  .Str("result", e.result)
+                  .Str("citizenOpinion", e.opinion)
+                  .Done());
+  if (!e.missing.empty()) {
+    r.held_reason = "closure text lacks " + DescribeMissing(e.missing) +
+                    "; ask the unit to complete the closure on the hotline";
+  }
+  r.supersedes = true;
+  return r;
+}
+
+// A repeat of a matter already open on `target` (DESIGN.md flow 3): the create is not made (queued
+// as dropped, so that it never is), the ticket is linked to the open record, and a note there says
+// that the same matter came in again.
+void JoinOpenRecord(const Rules& rules, const ledger::Change& c, const std::string& target,
+                    const std::string& create_revision, const ledger::CaseRecord& open,
+                    std::vector<ledger::OutboxRequest>& out) {
+  const Ticket& t = *c.ticket;
+  ledger::OutboxRequest create = Request(target, "create", "", create_revision, "{}");
+  create.dropped_reason = "一诉多投: the same matter is open as " + open.source + " " +
+                          open.external_id + "; linked to " + target + " " + open.remote_id +
+                          " with a note instead of a second record";
+  out.push_back(std::move(create));
+  const std::string via = t.channel.empty() ? std::string(c.source) : t.channel;
+  std::string text = "一诉多投：同一诉求另经" + via + "反映（" + std::string(c.source) + " " +
+                     t.external_id;
+  if (t.accepted_at) text += "，" + FormatShanghaiTime(*t.accepted_at);
+  text += "），已并案。诉求：" + t.title;
+  const std::string revision = "join:" + open.remote_id;
+  ledger::OutboxRequest note =
+      target == rules.hotline
+          ? Request(target, "note", open.remote_id, revision,
+                    Body()
+                        .Str("dz", "备注")
+                        .Str("sm", text)
+                        .Str("wbbh", t.external_id + "/join")
+                        .Done())
+          : Request(target, "progress", open.remote_id, revision,
+                    Body()
+                        .Int("at", t.accepted_at.value_or(t.updated_at) * 1000)
+                        .Str("action", "备注")
+                        .Str("text", text)
+                        .Str("sourceNo", t.external_id)
+                        .Done());
+  note.link_to = open.remote_id;
+  out.push_back(std::move(note));
+}
+
 std::string_view PetitionStatusLabel(std::string_view s) {
   if (s == "REGISTERED") return "登记";
   if (s == "ACCEPTED") return "受理";
@@ -166,13 +229,23 @@ Status CityRouter::Route(const ledger::Change& change, ledger::RouteContext& con
                          std::vector<ledger::OutboxRequest>& out) {
   if (change.source == rules_.hotline) return FromHotline(change, context, out);
   if (change.source == rules_.petition) return FromPetition(change, context, out);
-  if (change.source == rules_.provincial) return FromProvincial(change, out);
+  if (change.source == rules_.provincial) return FromProvincial(change, context, out);
   return Status::Ok();
 }
 
 Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ctx,
                                std::vector<ledger::OutboxRequest>& out) {
   const Ticket& t = *c.ticket;
+  const bool closed =
+      t.state == state::kClosed || t.state == state::kRevisited || t.state == state::kArchived;
+  // Dispatches that joined this order as repeats: its closure is their result too.
+  if (closed && t.closed_at) {
+    HS_ASSIGN_OR_RETURN(std::vector<std::string> joined,
+                        ctx.LinkedTo(rules_.provincial, rules_.hotline, t.external_id));
+    for (const std::string& dispatch : joined) {
+      out.push_back(ProvincialResult(rules_, dispatch, dispatch + "@" + t.external_id, t));
+    }
+  }
   // An order made from a petition: its progress goes back to that petition.
   if (t.channel == rules_.petition_channel && !t.external_ref.empty()) {
     HS_ASSIGN_OR_RETURN(auto petition, ctx.FindTicket(rules_.petition, t.external_ref));
@@ -185,29 +258,8 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
   if (t.channel == rules_.provincial_channel && !t.external_ref.empty()) {
     const std::string dispatch = DispatchIdOf(t.external_ref);
     HS_ASSIGN_OR_RETURN(auto found, ctx.FindTicket(rules_.provincial, dispatch));
-    const bool closed =
-        t.state == state::kClosed || t.state == state::kRevisited || t.state == state::kArchived;
     if (!found || !closed || !t.closed_at) return Status::Ok();
-    ClosureElements e = CheckClosure(t.closure_text);
-    ledger::OutboxRequest r =
-        // A closure rewritten at the same time (a unit completing a held one) is a new result.
-        Request(rules_.provincial, "result", dispatch,
-                "result:" + t.external_ref + ":" + std::to_string(*t.closed_at) + ":" +
-                    std::to_string(crypto::Fnv1a64(t.closure_text)),
-                Body()
-                    .Str("handledBy", t.unit)
-                    .Str("closedAt", IsoTime(*t.closed_at))
-                    .Bool("contacted", e.contacted.value_or(false))
-                    .Str("process", e.process)
-                    .Str("result", e.result)
-                    .Str("citizenOpinion", e.opinion)
-                    .Done());
-    if (!e.missing.empty()) {
-      r.held_reason = "closure text lacks " + DescribeMissing(e.missing) +
-                      "; ask the unit to complete the closure on the hotline";
-    }
-    r.supersedes = true;
-    out.push_back(std::move(r));
+    out.push_back(ProvincialResult(rules_, dispatch, t.external_ref, t));
     return Status::Ok();
   }
   // A petition matter: registered on the petition platform, its progress mirrored there.
@@ -222,6 +274,13 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
   // An order that became a petition matter only now (re-dispatched to the bureau, flagged) sends
   // its whole log with the create, as an order first seen as one does.
   HS_ASSIGN_OR_RETURN(const bool registered, ctx.HasCounterpart(c.ticket_id, rules_.petition));
+  if (!registered) {
+    HS_ASSIGN_OR_RETURN(auto open, ctx.OpenInCase(c.ticket_id, rules_.petition));
+    if (open) {
+      JoinOpenRecord(rules_, c, rules_.petition, "0", *open, out);
+      return Status::Ok();
+    }
+  }
   auto code = rules_.category_codes.find(t.category);
   Body petitioner;
   petitioner.OptStr("name", t.complainant)
@@ -256,9 +315,10 @@ Status CityRouter::FromPetition(const ledger::Change& c, ledger::RouteContext& c
   const Ticket& t = *c.ticket;
   const bool from_hotline = !t.external_ref.empty();
   if (!from_hotline && Contains(rules_.transfer_states, t.native_state)) {
-    out.push_back(Request(rules_.hotline, "create", "", "0",
-                          HotlineOrder(t, t.external_id, rules_.petition_channel,
-                                       rules_.petition_kind, "", "", t.deadline)));
+    HS_RETURN_IF_ERROR(CreateOrJoin(c, ctx, "0",
+                                    HotlineOrder(t, t.external_id, rules_.petition_channel,
+                                                 rules_.petition_kind, "", "", t.deadline),
+                                    out));
   }
   if (c.inserted || c.previous_native_state == t.native_state ||
       !rules_.progress_petition_to_hotline) {
@@ -287,7 +347,22 @@ Status CityRouter::FromPetition(const ledger::Change& c, ledger::RouteContext& c
   return Status::Ok();
 }
 
-Status CityRouter::FromProvincial(const ledger::Change& c,
+Status CityRouter::CreateOrJoin(const ledger::Change& c, ledger::RouteContext& ctx,
+                                const std::string& revision, std::string payload,
+                                std::vector<ledger::OutboxRequest>& out) {
+  HS_ASSIGN_OR_RETURN(bool made, ctx.HasCounterpart(c.ticket_id, rules_.hotline));
+  if (!made) {
+    HS_ASSIGN_OR_RETURN(auto open, ctx.OpenInCase(c.ticket_id, rules_.hotline));
+    if (open) {
+      JoinOpenRecord(rules_, c, rules_.hotline, revision, *open, out);
+      return Status::Ok();
+    }
+  }
+  out.push_back(Request(rules_.hotline, "create", "", revision, std::move(payload)));
+  return Status::Ok();
+}
+
+Status CityRouter::FromProvincial(const ledger::Change& c, ledger::RouteContext& ctx,
                                   std::vector<ledger::OutboxRequest>& out) {
   const Ticket& t = *c.ticket;
   const std::string& s = t.native_state;
@@ -309,10 +384,10 @@ Status CityRouter::FromProvincial(const ledger::Change& c,
     return Status::Ok();
   }
   out.push_back(Request(rules_.provincial, "accept", t.external_id, "0", "{}"));
-  out.push_back(Request(rules_.hotline, "create", "", "0",
-                        HotlineOrder(t, t.external_id, rules_.provincial_channel,
-                                     rules_.provincial_kind, unit->name, unit->code, t.deadline)));
-  return Status::Ok();
+  return CreateOrJoin(c, ctx, "0",
+                      HotlineOrder(t, t.external_id, rules_.provincial_channel,
+                                   rules_.provincial_kind, unit->name, unit->code, t.deadline),
+                      out);
 }
 
 }  // namespace hs::routing

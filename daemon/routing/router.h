@@ -6,7 +6,10 @@
 //   REOPENED → a new hotline order with the new deadline (wbbh = dispatchId/R<deadline>);
 //   closure of a hotline order made from a dispatch → the province's result, held when the closure
 //   check finds elements missing;
-//   log entries of a hotline order made from a petition → petition progress.
+//   log entries of a hotline order made from a petition → petition progress;
+//   a repeat of a matter open elsewhere (its case has an open record on the target) → a note on
+//   that record and a link to it instead of a second record; the closure of an order that
+//   dispatches joined is their result too.
 // Payloads are the target platform's request bodies, fixed when queued. Notes we appended carry a
 // wbbh and are never mirrored back (no echo).
 //
@@ -31,7 +34,13 @@ class CityRouter final : public ledger::Router {
                      std::vector<ledger::OutboxRequest>& out);
   Status FromPetition(const ledger::Change& c, ledger::RouteContext& ctx,
                       std::vector<ledger::OutboxRequest>& out);
-  Status FromProvincial(const ledger::Change& c, std::vector<ledger::OutboxRequest>& out);
+  Status FromProvincial(const ledger::Change& c, ledger::RouteContext& ctx,
+                        std::vector<ledger::OutboxRequest>& out);
+  // A hotline order for the change, or, when its case has an order open already, a note on that
+  // order and a link to it (JoinOpenRecord).
+  Status CreateOrJoin(const ledger::Change& c, ledger::RouteContext& ctx,
+                      const std::string& revision, std::string payload,
+                      std::vector<ledger::OutboxRequest>& out);
 
   Rules rules_;
 };
