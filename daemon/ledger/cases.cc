@@ -8,23 +8,22 @@
 namespace hs::ledger {
 namespace {
 
-Result<sql::Stmt> Prepare(sql::Db& db, std::string_view text) {
-  return sql::Stmt::Prepare(db, text);
-}
+// Statements are prepared once per connection (matching runs them for every ticket).
+Result<sql::Stmt*> Prepare(sql::Db& db, std::string_view text) { return db.Cached(text); }
 
 Result<std::optional<int64_t>> CaseOfTicket(sql::Db& db, int64_t ticket_id) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
                       Prepare(db, "SELECT case_id FROM case_members WHERE ticket_id = ?1"));
-  st.Bind(1, ticket_id);
-  HS_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? std::optional<int64_t>(st.Int(0)) : std::nullopt;
+  st->Bind(1, ticket_id);
+  HS_ASSIGN_OR_RETURN(bool row, st->Step());
+  return row ? std::optional<int64_t>(st->Int(0)) : std::nullopt;
 }
 
 // Whether an operator set apart a member of one side from a member of the other. A side is a case
 // (its members) or, with case 0, the ticket alone.
 Result<bool> SetApart(sql::Db& db, int64_t case_x, int64_t ticket_x, int64_t case_y,
                       int64_t ticket_y) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 WITH x(id) AS (SELECT ticket_id FROM case_members WHERE case_id = ?1 AND ?1 <> 0
                UNION SELECT ?2),
      y(id) AS (SELECT ticket_id FROM case_members WHERE case_id = ?3 AND ?3 <> 0
@@ -33,24 +32,24 @@ SELECT 1 FROM match_verdicts v
 WHERE v.verdict = 'apart'
   AND ((v.a_id IN x AND v.b_id IN y) OR (v.a_id IN y AND v.b_id IN x))
 LIMIT 1)"));
-  st.Bind(1, case_x).Bind(2, ticket_x).Bind(3, case_y).Bind(4, ticket_y);
-  return st.Step();
+  st->Bind(1, case_x).Bind(2, ticket_x).Bind(3, case_y).Bind(4, ticket_y);
+  return st->Step();
 }
 
 Status AddMember(sql::Db& db, int64_t case_id, int64_t ticket_id, const std::string& via,
                  int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 INSERT INTO case_members (ticket_id, case_id, joined_at, via) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (ticket_id) DO UPDATE SET case_id = excluded.case_id, joined_at = excluded.joined_at,
                                       via = excluded.via)"));
-  st.Bind(1, ticket_id).Bind(2, case_id).Bind(3, now_s).Bind(4, via);
-  return st.Run();
+  st->Bind(1, ticket_id).Bind(2, case_id).Bind(3, now_s).Bind(4, via);
+  return st->Run();
 }
 
 Status Touch(sql::Db& db, int64_t case_id, int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, "UPDATE cases SET updated_at = ?2 WHERE id = ?1"));
-  st.Bind(1, case_id).Bind(2, now_s);
-  return st.Run();
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, "UPDATE cases SET updated_at = ?2 WHERE id = ?1"));
+  st->Bind(1, case_id).Bind(2, now_s);
+  return st->Run();
 }
 
 // Puts a and b in one case. Unless `operator_says`, refuses (returns false) when an operator set
@@ -67,13 +66,13 @@ Result<bool> Join(sql::Db& db, int64_t a, int64_t b, const std::string& via, int
   if (ca && cb) {
     // The older case keeps its number.
     const int64_t keep = std::min(*ca, *cb), gone = std::max(*ca, *cb);
-    HS_ASSIGN_OR_RETURN(sql::Stmt move,
+    HS_ASSIGN_OR_RETURN(sql::Stmt* move,
                         Prepare(db, "UPDATE case_members SET case_id = ?1 WHERE case_id = ?2"));
-    move.Bind(1, keep).Bind(2, gone);
-    HS_RETURN_IF_ERROR(move.Run());
-    HS_ASSIGN_OR_RETURN(sql::Stmt drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
-    drop.Bind(1, gone);
-    HS_RETURN_IF_ERROR(drop.Run());
+    move->Bind(1, keep).Bind(2, gone);
+    HS_RETURN_IF_ERROR(move->Run());
+    HS_ASSIGN_OR_RETURN(sql::Stmt* drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
+    drop->Bind(1, gone);
+    HS_RETURN_IF_ERROR(drop->Run());
     HS_RETURN_IF_ERROR(Touch(db, keep, now_s));
     return true;
   }
@@ -83,10 +82,10 @@ Result<bool> Join(sql::Db& db, int64_t a, int64_t b, const std::string& via, int
     HS_RETURN_IF_ERROR(Touch(db, c, now_s));
     return true;
   }
-  HS_ASSIGN_OR_RETURN(sql::Stmt create,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* create,
                       Prepare(db, "INSERT INTO cases (created_at, updated_at) VALUES (?1, ?1)"));
-  create.Bind(1, now_s);
-  HS_RETURN_IF_ERROR(create.Run());
+  create->Bind(1, now_s);
+  HS_RETURN_IF_ERROR(create->Run());
   const int64_t c = db.LastInsertId();
   HS_RETURN_IF_ERROR(AddMember(db, c, a, via, now_s));
   HS_RETURN_IF_ERROR(AddMember(db, c, b, via, now_s));
@@ -95,21 +94,21 @@ Result<bool> Join(sql::Db& db, int64_t a, int64_t b, const std::string& via, int
 
 Status SetVerdict(sql::Db& db, int64_t a, int64_t b, std::string_view verdict,
                   const std::string& actor, int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 INSERT INTO match_verdicts (a_id, b_id, verdict, actor, at) VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT (a_id, b_id) DO UPDATE SET verdict = excluded.verdict, actor = excluded.actor,
                                       at = excluded.at)"));
-  st.Bind(1, std::min(a, b)).Bind(2, std::max(a, b)).Bind(3, verdict).Bind(4, actor).Bind(5, now_s);
-  return st.Run();
+  st->Bind(1, std::min(a, b)).Bind(2, std::max(a, b)).Bind(3, verdict).Bind(4, actor).Bind(5, now_s);
+  return st->Run();
 }
 
 Status Audit(sql::Db& db, int64_t now_s, const std::string& actor, std::string_view action,
              const std::string& subject, const std::string& detail) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db,
                                             "INSERT INTO audit (at, actor, action, subject, detail) "
                                             "VALUES (?1, ?2, ?3, ?4, ?5)"));
-  st.Bind(1, now_s).Bind(2, actor).Bind(3, action).Bind(4, subject).Bind(5, detail);
-  return st.Run();
+  st->Bind(1, now_s).Bind(2, actor).Bind(3, action).Bind(4, subject).Bind(5, detail);
+  return st->Run();
 }
 
 constexpr std::string_view kSummaryColumns =
@@ -169,9 +168,9 @@ Status InTransaction(Ledger& ledger, Body body) {
 }
 
 Result<DecisionView> DecisionIn(sql::Db& db, int64_t id) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, DecisionQuery("d.id = ?1")));
-  st.Bind(1, id);
-  HS_ASSIGN_OR_RETURN(std::vector<DecisionView> rows, sql::ReadRows(st, ReadDecision));
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, DecisionQuery("d.id = ?1")));
+  st->Bind(1, id);
+  HS_ASSIGN_OR_RETURN(std::vector<DecisionView> rows, sql::ReadRows(*st, ReadDecision));
   if (rows.empty()) {
     return Status::NotFound("no match decision #" + std::to_string(id) +
                             "; `hotline-sync dupes list` shows those waiting");
@@ -181,39 +180,39 @@ Result<DecisionView> DecisionIn(sql::Db& db, int64_t id) {
 
 Status DecideBy(sql::Db& db, int64_t id, std::string_view state, const std::string& actor,
                 int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 UPDATE match_decisions SET state = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1)"));
-  st.Bind(1, id).Bind(2, state).Bind(3, "operator " + actor).Bind(4, now_s);
-  return st.Run();
+  st->Bind(1, id).Bind(2, state).Bind(3, "operator " + actor).Bind(4, now_s);
+  return st->Run();
 }
 
 }  // namespace
 
 Status StoreMatchKeys(sql::Db& db, int64_t ticket_id,
                       const std::vector<std::pair<std::string, std::string>>& keys) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt clear, Prepare(db, "DELETE FROM match_keys WHERE ticket_id = ?1"));
-  clear.Bind(1, ticket_id);
-  HS_RETURN_IF_ERROR(clear.Run());
-  HS_ASSIGN_OR_RETURN(sql::Stmt insert, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* clear, Prepare(db, "DELETE FROM match_keys WHERE ticket_id = ?1"));
+  clear->Bind(1, ticket_id);
+  HS_RETURN_IF_ERROR(clear->Run());
+  HS_ASSIGN_OR_RETURN(sql::Stmt* insert, Prepare(db, R"(
 INSERT INTO match_keys (ticket_id, kind, key) VALUES (?1, ?2, ?3)
 ON CONFLICT (ticket_id, kind) DO UPDATE SET key = excluded.key)"));
   for (const auto& [kind, key] : keys) {
-    insert.Bind(1, ticket_id).Bind(2, kind).Bind(3, key);
-    HS_RETURN_IF_ERROR(insert.Run());
+    insert->Bind(1, ticket_id).Bind(2, kind).Bind(3, key);
+    HS_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();
 }
 
 Result<std::string> VerdictOn(sql::Db& db, int64_t a, int64_t b) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
                       Prepare(db, "SELECT verdict FROM match_verdicts WHERE a_id = ?1 AND b_id = ?2"));
-  st.Bind(1, std::min(a, b)).Bind(2, std::max(a, b));
-  HS_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? st.Text(0) : std::string();
+  st->Bind(1, std::min(a, b)).Bind(2, std::max(a, b));
+  HS_ASSIGN_OR_RETURN(bool row, st->Step());
+  return row ? st->Text(0) : std::string();
 }
 
 Result<bool> AreCounterparts(sql::Db& db, int64_t a, int64_t b) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 SELECT 1 FROM tickets x JOIN tickets y ON y.id = ?2
 WHERE x.id = ?1 AND (
   EXISTS (SELECT 1 FROM links l WHERE l.ticket_id = x.id AND l.target = y.source
@@ -225,29 +224,29 @@ WHERE x.id = ?1 AND (
   OR (y.external_ref <> '' AND (y.external_ref = x.external_id
                                 OR y.external_ref LIKE x.external_id || '/%')))
 LIMIT 1)"));
-  st.Bind(1, a).Bind(2, b);
-  return st.Step();
+  st->Bind(1, a).Bind(2, b);
+  return st->Step();
 }
 
 Result<int64_t> StoreDecision(sql::Db& db, const NewDecision& d, int64_t now_s) {
   const int64_t a = std::min(d.a_id, d.b_id), b = std::max(d.a_id, d.b_id);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 INSERT INTO match_decisions (a_id, b_id, relation, confidence, state, evidence, created_at,
                              decided_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
 ON CONFLICT (a_id, b_id) DO NOTHING)"));
-  st.Bind(1, a).Bind(2, b).Bind(3, d.relation).BindDouble(4, d.confidence).Bind(5, d.apply ? "applied" : "pending").Bind(6, d.evidence).Bind(7, now_s);
-  HS_RETURN_IF_ERROR(st.Run());
+  st->Bind(1, a).Bind(2, b).Bind(3, d.relation).BindDouble(4, d.confidence).Bind(5, d.apply ? "applied" : "pending").Bind(6, d.evidence).Bind(7, now_s);
+  HS_RETURN_IF_ERROR(st->Run());
   if (db.Changes() != 1) return int64_t{0};
   const int64_t id = db.LastInsertId();
   if (d.apply) {
     HS_ASSIGN_OR_RETURN(bool joined, Join(db, a, b, "decision #" + std::to_string(id), now_s,
                                           /*operator_says=*/false));
     if (!joined) {
-      HS_ASSIGN_OR_RETURN(sql::Stmt wait, Prepare(db, R"(
+      HS_ASSIGN_OR_RETURN(sql::Stmt* wait, Prepare(db, R"(
 UPDATE match_decisions SET state = 'pending' WHERE id = ?1)"));
-      wait.Bind(1, id);
-      HS_RETURN_IF_ERROR(wait.Run());
+      wait->Bind(1, id);
+      HS_RETURN_IF_ERROR(wait->Run());
     }
   }
   return id;
@@ -256,20 +255,32 @@ UPDATE match_decisions SET state = 'pending' WHERE id = ?1)"));
 Result<std::vector<DecisionView>> PendingDecisions(Ledger& ledger, int limit) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt st,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
                       Prepare(im->db, DecisionQuery("d.state = 'pending' "
                                                     "ORDER BY d.confidence DESC, d.id LIMIT ?1")));
-  st.Bind(1, static_cast<int64_t>(limit));
-  return sql::ReadRows(st, ReadDecision);
+  st->Bind(1, static_cast<int64_t>(limit));
+  return sql::ReadRows(*st, ReadDecision);
 }
 
-Result<int64_t> CountPendingDecisions(Ledger& ledger) {
+Result<MatchSummary> SummariseMatching(Ledger& ledger) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(std::string n, im->db.QueryText(
-                                         "SELECT count(*) FROM match_decisions "
-                                         "WHERE state = 'pending'"));
-  return std::stoll(n);
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(im->db, R"(
+SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_members),
+       count(*) FILTER (WHERE state = 'applied'), count(*) FILTER (WHERE state = 'pending'),
+       count(*) FILTER (WHERE state = 'confirmed'), count(*) FILTER (WHERE state = 'rejected')
+FROM match_decisions)"));
+  HS_ASSIGN_OR_RETURN(bool row, st->Step());
+  MatchSummary m;
+  if (row) {
+    m.cases = st->Int(0);
+    m.tickets_in_cases = st->Int(1);
+    m.applied = st->Int(2);
+    m.pending = st->Int(3);
+    m.confirmed = st->Int(4);
+    m.rejected = st->Int(5);
+  }
+  return m;
 }
 
 Result<DecisionView> GetDecision(Ledger& ledger, int64_t id) {
@@ -281,32 +292,32 @@ Result<DecisionView> GetDecision(Ledger& ledger, int64_t id) {
 Result<CaseView> GetCase(Ledger& ledger, int64_t id) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt c,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* c,
                       Prepare(im->db, "SELECT created_at, updated_at FROM cases WHERE id = ?1"));
-  c.Bind(1, id);
-  HS_ASSIGN_OR_RETURN(bool found, c.Step());
+  c->Bind(1, id);
+  HS_ASSIGN_OR_RETURN(bool found, c->Step());
   if (!found) return Status::NotFound("no case " + std::to_string(id));
   CaseView v;
   v.id = id;
-  v.created_at = c.Int(0);
-  v.updated_at = c.Int(1);
-  HS_ASSIGN_OR_RETURN(sql::Stmt m,
+  v.created_at = c->Int(0);
+  v.updated_at = c->Int(1);
+  HS_ASSIGN_OR_RETURN(sql::Stmt* m,
                       Prepare(im->db, "SELECT " + std::string(kSummaryColumns) +
                                           ", m.via FROM case_members m JOIN tickets t ON "
                                           "t.id = m.ticket_id WHERE m.case_id = ?1 "
                                           "ORDER BY coalesce(t.accepted_at, t.first_seen), t.id"));
-  m.Bind(1, id);
+  m->Bind(1, id);
   for (;;) {
-    HS_ASSIGN_OR_RETURN(bool row, m.Step());
+    HS_ASSIGN_OR_RETURN(bool row, m->Step());
     if (!row) break;
-    v.members.push_back(ReadSummary(m, 0));
-    v.via.push_back(m.Text(10));
+    v.members.push_back(ReadSummary(*m, 0));
+    v.via.push_back(m->Text(10));
   }
-  HS_ASSIGN_OR_RETURN(sql::Stmt d, Prepare(im->db, DecisionQuery(R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* d, Prepare(im->db, DecisionQuery(R"(
 d.a_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?1)
 AND d.b_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?1) ORDER BY d.id)")));
-  d.Bind(1, id);
-  HS_ASSIGN_OR_RETURN(v.decisions, sql::ReadRows(d, ReadDecision));
+  d->Bind(1, id);
+  HS_ASSIGN_OR_RETURN(v.decisions, sql::ReadRows(*d, ReadDecision));
   return v;
 }
 
@@ -356,11 +367,11 @@ Status MergeTickets(Ledger& ledger, int64_t a, int64_t b, const std::string& act
   return InTransaction(ledger, [&](sql::Db& db) -> Status {
     HS_RETURN_IF_ERROR(SetVerdict(db, a, b, "together", actor, now_s));
     HS_RETURN_IF_ERROR(Join(db, a, b, "operator " + actor, now_s, /*operator_says=*/true).status());
-    HS_ASSIGN_OR_RETURN(sql::Stmt st, Prepare(db, R"(
+    HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 UPDATE match_decisions SET state = 'confirmed', decided_by = ?3, decided_at = ?4
 WHERE a_id = ?1 AND b_id = ?2)"));
-    st.Bind(1, std::min(a, b)).Bind(2, std::max(a, b)).Bind(3, "operator " + actor).Bind(4, now_s);
-    HS_RETURN_IF_ERROR(st.Run());
+    st->Bind(1, std::min(a, b)).Bind(2, std::max(a, b)).Bind(3, "operator " + actor).Bind(4, now_s);
+    HS_RETURN_IF_ERROR(st->Run());
     return Audit(db, now_s, actor, "dupes.merge",
                  "tickets " + std::to_string(a) + " and " + std::to_string(b), "");
   });
@@ -375,32 +386,32 @@ Status SplitTicket(Ledger& ledger, int64_t case_id, int64_t ticket_id, const std
                               std::to_string(case_id) + "; `hotline-sync dupes show " +
                               std::to_string(case_id) + "` lists its members");
     }
-    HS_ASSIGN_OR_RETURN(sql::Stmt others, Prepare(db, R"(
+    HS_ASSIGN_OR_RETURN(sql::Stmt* others, Prepare(db, R"(
 SELECT ticket_id FROM case_members WHERE case_id = ?1 AND ticket_id <> ?2)"));
-    others.Bind(1, case_id).Bind(2, ticket_id);
+    others->Bind(1, case_id).Bind(2, ticket_id);
     HS_ASSIGN_OR_RETURN(std::vector<int64_t> rest,
-                        sql::ReadRows(others, [](sql::Stmt& s) { return s.Int(0); }));
+                        sql::ReadRows(*others, [](sql::Stmt& s) { return s.Int(0); }));
     for (int64_t other : rest) {
       HS_RETURN_IF_ERROR(SetVerdict(db, ticket_id, other, "apart", actor, now_s));
     }
-    HS_ASSIGN_OR_RETURN(sql::Stmt reject, Prepare(db, R"(
+    HS_ASSIGN_OR_RETURN(sql::Stmt* reject, Prepare(db, R"(
 UPDATE match_decisions SET state = 'rejected', decided_by = ?3, decided_at = ?4
 WHERE (a_id = ?1 AND b_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?2))
    OR (b_id = ?1 AND a_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?2)))"));
-    reject.Bind(1, ticket_id).Bind(2, case_id).Bind(3, "operator " + actor).Bind(4, now_s);
-    HS_RETURN_IF_ERROR(reject.Run());
-    HS_ASSIGN_OR_RETURN(sql::Stmt leave,
+    reject->Bind(1, ticket_id).Bind(2, case_id).Bind(3, "operator " + actor).Bind(4, now_s);
+    HS_RETURN_IF_ERROR(reject->Run());
+    HS_ASSIGN_OR_RETURN(sql::Stmt* leave,
                         Prepare(db, "DELETE FROM case_members WHERE ticket_id = ?1"));
-    leave.Bind(1, ticket_id);
-    HS_RETURN_IF_ERROR(leave.Run());
+    leave->Bind(1, ticket_id);
+    HS_RETURN_IF_ERROR(leave->Run());
     if (rest.size() <= 1) {  // A case of one is no case.
-      HS_ASSIGN_OR_RETURN(sql::Stmt dissolve, Prepare(db, R"(
+      HS_ASSIGN_OR_RETURN(sql::Stmt* dissolve, Prepare(db, R"(
 DELETE FROM case_members WHERE case_id = ?1)"));
-      dissolve.Bind(1, case_id);
-      HS_RETURN_IF_ERROR(dissolve.Run());
-      HS_ASSIGN_OR_RETURN(sql::Stmt drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
-      drop.Bind(1, case_id);
-      HS_RETURN_IF_ERROR(drop.Run());
+      dissolve->Bind(1, case_id);
+      HS_RETURN_IF_ERROR(dissolve->Run());
+      HS_ASSIGN_OR_RETURN(sql::Stmt* drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
+      drop->Bind(1, case_id);
+      HS_RETURN_IF_ERROR(drop->Run());
     } else {
       HS_RETURN_IF_ERROR(Touch(db, case_id, now_s));
     }

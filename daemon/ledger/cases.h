@@ -63,9 +63,14 @@ struct CaseView {
   std::vector<DecisionView> decisions;  // Among the members.
 };
 
+struct MatchSummary {
+  int64_t cases = 0, tickets_in_cases = 0;
+  int64_t applied = 0, pending = 0, confirmed = 0, rejected = 0;  // Decisions by state.
+};
+Result<MatchSummary> SummariseMatching(Ledger& ledger);
+
 // Pending decisions, most confident first.
 Result<std::vector<DecisionView>> PendingDecisions(Ledger& ledger, int limit);
-Result<int64_t> CountPendingDecisions(Ledger& ledger);
 // Errors: NotFound.
 Result<DecisionView> GetDecision(Ledger& ledger, int64_t id);
 Result<CaseView> GetCase(Ledger& ledger, int64_t id);

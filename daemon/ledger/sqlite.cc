@@ -1,5 +1,7 @@
 #include "daemon/ledger/sqlite.h"
 
+#include <unordered_map>
+
 namespace hs::sql {
 
 Status FromSqlite(int rc, std::string_view what, sqlite3* db) {
@@ -34,17 +36,43 @@ Status FromSqlite(int rc, std::string_view what, sqlite3* db) {
   }
 }
 
+struct Db::Cache {
+  std::unordered_map<std::string, Stmt> statements;
+};
+
+Db::Db() = default;
+Db::Db(sqlite3* db) : db_(db) {}
+
+Db::Db(Db&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) {
+  other.db_ = nullptr;
+}
+
 Db::~Db() {
+  cache_.reset();
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
 Db& Db::operator=(Db&& other) noexcept {
   if (this != &other) {
+    cache_.reset();
     if (db_ != nullptr) sqlite3_close_v2(db_);
     db_ = other.db_;
+    cache_ = std::move(other.cache_);
     other.db_ = nullptr;
   }
   return *this;
+}
+
+Result<Stmt*> Db::Cached(std::string_view sql) {
+  if (!cache_) cache_ = std::make_unique<Cache>();
+  auto it = cache_->statements.find(std::string(sql));
+  if (it == cache_->statements.end()) {
+    HS_ASSIGN_OR_RETURN(Stmt st, Stmt::Prepare(*this, sql));
+    it = cache_->statements.emplace(std::string(sql), std::move(st)).first;
+  } else {
+    it->second.Reset();
+  }
+  return &it->second;
 }
 
 Result<Db> Db::Open(const std::string& path, int flags) {

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,9 +22,9 @@ Status FromSqlite(int rc, std::string_view what, sqlite3* db);
 
 class Db {
  public:
-  Db() = default;
+  Db();
   ~Db();
-  Db(Db&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Db(Db&& other) noexcept;
   Db& operator=(Db&& other) noexcept;
 
   // flags: SQLITE_OPEN_READONLY or SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE.
@@ -36,10 +37,15 @@ class Db {
   Result<std::string> QueryText(const std::string& sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  // The statement for `sql`, prepared on first use and kept for the connection's life; returned
+  // reset, bindings cleared. Valid until the Db is destroyed; one user at a time.
+  Result<class Stmt*> Cached(std::string_view sql);
 
  private:
-  explicit Db(sqlite3* db) : db_(db) {}
+  struct Cache;
+  explicit Db(sqlite3* db);
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Cache> cache_;  // Before db_ is closed, its statements are finalized.
 };
 
 class Stmt {

@@ -1,6 +1,8 @@
 #include "daemon/match/places.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <vector>
 
 namespace hs::match {
@@ -20,6 +22,27 @@ constexpr std::array<std::string_view, 36> kBreaks = {
     "和",   "与",   "及",   "或",   "至",   "往",   "了",   "把",   "被",   "向",   "该",   "个"};
 
 constexpr size_t kMaxNameChars = 12;  // Code points before the place word (company names run long).
+
+uint32_t Packed(std::string_view ch) {
+  uint32_t v = 0;
+  for (char c : ch.substr(0, 4)) v = (v << 8) | static_cast<unsigned char>(c);
+  return v;
+}
+
+// Whether a place word starts with this character: most characters are skipped at once.
+bool StartsAPlaceWord(std::string_view ch) {
+  static const std::vector<uint32_t> firsts = [] {
+    std::vector<uint32_t> out;
+    for (std::string_view word : kPlaceWords) {
+      size_t n = 1;
+      while (n < word.size() && (static_cast<unsigned char>(word[n]) & 0xC0) == 0x80) ++n;
+      out.push_back(Packed(word.substr(0, n)));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return std::binary_search(firsts.begin(), firsts.end(), Packed(ch));
+}
 
 bool IsHan(std::string_view ch) {
   // CJK Unified Ideographs U+4E00..U+9FFF: E4 B8 80 .. E9 BF BF in UTF-8.
@@ -49,6 +72,7 @@ std::set<std::string> ExtractPlaces(std::string_view text) {
   for (size_t i = 0, at = 0; i < cps.size(); at += cps[i].size(), ++i) offset[i] = at;
   size_t barrier = 0;  // A name starts after the previous place: 南湖花园小区 names 南湖花园 once.
   for (size_t i = 0; i < cps.size(); ++i) {
+    if (!StartsAPlaceWord(cps[i])) continue;
     for (std::string_view word : kPlaceWords) {
       if (text.substr(offset[i]).substr(0, word.size()) != word) continue;
       // The name: Han characters before the word, at most kMaxNameChars, after the last break.

@@ -254,8 +254,7 @@ Result<std::string> LoadMatchKey(const config::Config& cfg, bool* generated) {
   return key;
 }
 
-Result<std::unique_ptr<MatchService>> CreateMatchService(const config::Config& cfg,
-                                                         ledger::Ledger& ledger) {
+Result<std::unique_ptr<MatchService>> CreateMatchService(const config::Config& cfg) {
   if (!cfg.match_enabled) return std::unique_ptr<MatchService>();
   HS_ASSIGN_OR_RETURN(Vocabulary vocabulary, LoadVocabulary(cfg.match_vocabulary_file));
   ServiceOptions options;
@@ -272,9 +271,7 @@ Result<std::unique_ptr<MatchService>> CreateMatchService(const config::Config& c
         "key_file to a credential (LoadCredential=) instead",
         cfg.ledger_path);
   }
-  auto service = std::make_unique<MatchService>(std::move(vocabulary), std::move(options));
-  HS_RETURN_IF_ERROR(service->Load(ledger));
-  return service;
+  return std::make_unique<MatchService>(std::move(vocabulary), std::move(options));
 }
 
 }  // namespace hs::match

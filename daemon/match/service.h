@@ -82,9 +82,9 @@ Result<Vocabulary> LoadVocabulary(const std::string& file);
 // kept beside the ledger (mode 0600). Errors name the file and what to do.
 Result<std::string> LoadMatchKey(const config::Config& cfg, bool* generated);
 
-// The service as [match] configures it, loaded from the ledger. nullptr when matching is off.
-Result<std::unique_ptr<MatchService>> CreateMatchService(const config::Config& cfg,
-                                                         ledger::Ledger& ledger);
+// The service as [match] configures it, its index still empty (Load it when it is set on the
+// ledger, so that nothing committed in between is missed). nullptr when matching is off.
+Result<std::unique_ptr<MatchService>> CreateMatchService(const config::Config& cfg);
 
 // Evidence as stored with a decision: a JSON object.
 std::string EvidenceJson(const Candidate& c, const Profile& a, const Profile& b);

@@ -70,6 +70,7 @@ Vocabulary Vocabulary::Build(const std::vector<std::string>& normalized_texts, i
     for (Gram g : seen) ++v.df_[g];
   }
   std::erase_if(v.df_, [&](const auto& kv) { return kv.second < v.min_df_; });
+  v.Quantize();
   return v;
 }
 
@@ -116,6 +117,7 @@ Result<Vocabulary> Vocabulary::Parse(std::string_view tsv) {
     v.df_[g] = df;
   }
   if (!header) return Status::InvalidArgument("vocabulary: no \"# documents N min_df M\" header");
+  v.Quantize();
   return v;
 }
 
@@ -144,9 +146,19 @@ double Vocabulary::Weight(Gram g) const {
   return std::log((static_cast<double>(documents_) + 1.0) / (df + 1.0));
 }
 
+void Vocabulary::Quantize() {
+  auto quantize = [](double w) {
+    return static_cast<uint8_t>(std::clamp(std::round(w * 16.0), 0.0, 255.0));
+  };
+  quantized_.clear();
+  quantized_.reserve(df_.size());
+  for (const auto& [g, df] : df_) quantized_.emplace(g, quantize(Weight(g)));
+  unseen_ = quantize(Weight(~Gram{0}));  // No such gram: the weight of one not in the table.
+}
+
 uint8_t Vocabulary::QuantizedWeight(Gram g) const {
-  const double w = std::round(Weight(g) * 16.0);
-  return static_cast<uint8_t>(std::clamp(w, 0.0, 255.0));
+  const auto it = quantized_.find(g);
+  return it != quantized_.end() ? it->second : unseen_;
 }
 
 }  // namespace hs::match

@@ -49,9 +49,13 @@ class Vocabulary {
   size_t size() const { return df_.size(); }
 
  private:
+  void Quantize();  // Fills quantized_ and unseen_ from df_.
+
   int64_t documents_ = 0;
   int64_t min_df_ = 1;
   std::unordered_map<Gram, int64_t> df_;
+  std::unordered_map<Gram, uint8_t> quantized_;  // QuantizedWeight of each gram in df_.
+  uint8_t unseen_ = 16;                          // …of a gram not in df_.
 };
 
 }  // namespace hs::match

@@ -87,6 +87,7 @@ int StatusCmd(LedgerArgs& args, bool json) {
       }
       w.EndArray();
     }
+    WriteMatchStatus(w, **ledger);
     w.EndObject();
     PrintJson(b);
     return kExitOk;
@@ -109,6 +110,7 @@ int StatusCmd(LedgerArgs& args, bool json) {
     t.Print(std::cout);
   }
   PrintPushStatus(**ledger, args.config);
+  PrintMatchStatus(**ledger);
   return kExitOk;
 }
 

@@ -462,6 +462,29 @@ int MatchVocab(VocabArgs& a) {
 
 }  // namespace
 
+void PrintMatchStatus(ledger::Ledger& ledger) {
+  auto m = ledger::SummariseMatching(ledger);
+  if (!m.ok() || m->applied + m->pending + m->confirmed + m->rejected == 0) return;
+  std::cout << "\nRepeat complaints (一诉多投 / 多人同诉): " << m->cases << " cases holding "
+            << m->tickets_in_cases << " tickets; " << m->pending
+            << " matches wait for review (`hotline-sync dupes list`); operators confirmed "
+            << m->confirmed << " and rejected " << m->rejected << "\n";
+}
+
+void WriteMatchStatus(JsonWriter& w, ledger::Ledger& ledger) {
+  auto m = ledger::SummariseMatching(ledger);
+  if (!m.ok()) return;
+  w.Key("matching");
+  w.StartObject();
+  Key(w, "cases", m->cases);
+  Key(w, "tickets_in_cases", m->tickets_in_cases);
+  Key(w, "applied", m->applied);
+  Key(w, "pending_review", m->pending);
+  Key(w, "confirmed", m->confirmed);
+  Key(w, "rejected", m->rejected);
+  w.EndObject();
+}
+
 void PrintCaseOf(ledger::Ledger& ledger, int64_t ticket_id) {
   auto case_id = ledger::CaseOf(ledger, ticket_id);
   if (!case_id.ok() || !*case_id) return;

@@ -50,12 +50,22 @@ struct Generation {
   StopSignal stop;
   std::unique_ptr<routing::CityRouter> router;
   std::unique_ptr<match::MatchService> matcher;  // nullptr when [match] enabled = false.
+  bool matcher_loaded = false;
   DeadlineWatch deadlines;
   std::vector<Worker> workers;
   std::vector<std::thread> threads;
   ledger::Ledger* ledger = nullptr;
 
   void Attach() {
+    if (matcher && !matcher_loaded) {
+      // The index is filled when the hook is set: a reload's new index misses nothing.
+      if (Status s = matcher->Load(*ledger); !s.ok()) {
+        log::Get("match")->error("loading the recent tickets for matching: {}; tickets pulled "
+                                 "from now on are matched against each other only",
+                                 s.message());
+      }
+      matcher_loaded = true;
+    }
     ledger->SetMatchHook(matcher.get());
     ledger->SetRouter(router.get());
   }
@@ -137,7 +147,7 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
   auto rules = routing::LoadRules(cfg.routing_file);
   if (!rules.ok()) return rules.status().WithContext(cfg.file + ": [routing] file");
   gen->router = std::make_unique<routing::CityRouter>(std::move(rules).value());
-  auto matcher = match::CreateMatchService(cfg, ledger);
+  auto matcher = match::CreateMatchService(cfg);
   if (!matcher.ok()) return matcher.status().WithContext(cfg.file + ": [match]");
   gen->matcher = std::move(matcher).value();
   DeadlineWatch::Options dw;
