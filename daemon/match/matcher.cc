@@ -116,32 +116,29 @@ uint64_t IdentityPrefix(std::string_view hex_key) {
   return v;
 }
 
-}  // namespace
-
-std::string GramText(Gram g) {
+// Normalised text without runs of 7 or more digits (an x may end one): phone and ID numbers typed
+// into a complaint are identity, which the identity keys compare; as text they would make any two
+// complaints citing numbers alike.
+std::string WithoutLongNumbers(std::string_view text) {
   std::string out;
-  auto append = [&](uint32_t cp) {
-    if (cp == 0) return;
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t j = i;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+    if (j - i >= 7) {
+      if (j < text.size() && text[j] == 'x') ++j;
+      i = j;
+      continue;
     }
-  };
-  append(static_cast<uint32_t>(g >> 21));
-  append(static_cast<uint32_t>(g & 0x1FFFFF));
+    if (j == i) j = i + 1;
+    out.append(text.substr(i, j - i));
+    i = j;
+  }
   return out;
 }
+
+}  // namespace
+
 
 Matcher::Matcher(const Vocabulary& vocabulary, MatchOptions options)
     : vocabulary_(vocabulary), options_(options) {}
@@ -151,12 +148,14 @@ Profile Matcher::MakeProfile(const MatchInput& input) const {
   p.ticket_id = input.ticket_id;
   p.at = input.at;
   p.category = input.category;
-  std::vector<Gram> title = GramsOf(input.title);
+  const std::string title_text = WithoutLongNumbers(input.title);
+  const std::string content_text = WithoutLongNumbers(input.content);
+  std::vector<Gram> title = GramsOf(title_text);
   p.title = MakeSet(title, vocabulary_);
 
   // The content's most specific grams (ties by gram, so the profile is a function of the text).
   for (Gram g : title) Mention(p.mentions, g);
-  std::vector<Gram> content_grams = GramsOf(input.content);
+  std::vector<Gram> content_grams = GramsOf(content_text);
   for (Gram g : content_grams) Mention(p.mentions, g);
   GramSet content = MakeSet(std::move(content_grams), vocabulary_);
   std::vector<size_t> order(content.grams.size());
@@ -181,7 +180,7 @@ Profile Matcher::MakeProfile(const MatchInput& input) const {
   for (size_t i = 0; i < by_weight.size() && i < options_.index_keys; ++i) {
     p.keys.push_back(p.full.grams[by_weight[i]]);
   }
-  for (const std::string_view text : {std::string_view(input.title), std::string_view(input.content)}) {
+  for (const std::string_view text : {std::string_view(title_text), std::string_view(content_text)}) {
     for (const std::string& place : ExtractPlaces(text)) {
       if (p.places.size() >= kMaxPlaces) break;
       std::vector<Gram> grams = GramsOf(place);

@@ -140,7 +140,4 @@ class Matcher {
   size_t dead_ = 0;
 };
 
-// The UTF-8 text of a gram, e.g. for evidence shown to operators.
-std::string GramText(Gram g);
-
 }  // namespace hs::match

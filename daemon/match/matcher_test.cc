@@ -109,6 +109,17 @@ TEST_F(MatcherTest, BoilerplateAloneBringsNoCandidate) {
   for (const Candidate& c : found) EXPECT_LT(c.confidence, 0.5);
 }
 
+TEST_F(MatcherTest, NumbersTypedIntoTheTextDoNotMakeComplaintsAlike) {
+  auto score = [&](const std::string& a, const std::string& b) {
+    return matcher_
+        .Score(matcher_.MakeProfile(Input(1, kT0, "求索路夜间施工", "求索路夜间施工扰民" + a)),
+               matcher_.MakeProfile(Input(2, kT0, "咨询公积金提取", "公积金提取需要什么材料" + b)))
+        .confidence;
+  };
+  EXPECT_DOUBLE_EQ(score("13900000001，430602199001011235", "13900000002，43060219900101123x"),
+                   score("", ""));
+}
+
 TEST_F(MatcherTest, TicketsBeyondTheWindowAreNotCandidates) {
   MatchOptions o;
   o.window_s = 30 * kDay;

@@ -53,6 +53,13 @@ void ForEachGram(std::string_view normalized, const std::function<void(Gram)>& f
   for (size_t i = 0; i + 1 < cps.size(); ++i) f(Pack(cps[i], cps[i + 1]));
 }
 
+std::string GramText(Gram g) {
+  std::string out;
+  if (g >> 21) AppendUtf8(out, static_cast<uint32_t>(g >> 21));
+  AppendUtf8(out, static_cast<uint32_t>(g & 0x1FFFFF));
+  return out;
+}
+
 Gram GramOf(std::string_view two_code_points) {
   const std::vector<uint32_t> cps = CodePoints(two_code_points);
   if (cps.size() == 1) return Pack(0, cps[0]);
@@ -129,8 +136,7 @@ std::string Vocabulary::Write() const {
   std::string out = "# documents " + std::to_string(documents_) + " min_df " +
                     std::to_string(min_df_) + "\n";
   for (const auto& [g, df] : rows) {
-    if (g >> 21) AppendUtf8(out, static_cast<uint32_t>(g >> 21));
-    AppendUtf8(out, static_cast<uint32_t>(g & 0x1FFFFF));
+    out += GramText(g);
     out += '\t';
     out += std::to_string(df);
     out += '\n';

@@ -23,8 +23,9 @@ using Gram = uint64_t;
 // Calls f(gram) for every bigram of normalised text (see NormalizeText), repeats included; a text
 // of one code point is one gram.
 void ForEachGram(std::string_view normalized, const std::function<void(Gram)>& f);
-// The gram of two code points given as UTF-8, e.g. "扰民".
+// The gram of two code points given as UTF-8, e.g. "扰民", and back.
 Gram GramOf(std::string_view two_code_points);
+std::string GramText(Gram g);
 
 class Vocabulary {
  public:

@@ -123,14 +123,18 @@ Result<int64_t> ResolveTicket(ledger::Ledger& ledger, const std::string& ref) {
 
 // "d34" names a decision; "c12" or "12" a case.
 bool ParseDecisionRef(const std::string& s, int64_t* id) {
-  if (s.size() < 2 || (s[0] != 'd' && s[0] != 'D')) return false;
+  if (s.size() < 2 || s.size() > 19 || (s[0] != 'd' && s[0] != 'D') ||
+      s.find_first_not_of("0123456789", 1) != std::string::npos) {
+    return false;
+  }
   *id = std::stoll(s.substr(1));
   return true;
 }
 
 Result<int64_t> ParseCaseRef(const std::string& s) {
   std::string digits = !s.empty() && (s[0] == 'c' || s[0] == 'C') ? s.substr(1) : s;
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+  if (digits.empty() || digits.size() > 18 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
     return Status::InvalidArgument("\"" + s + "\" is not a case (c12) or decision (d34) number");
   }
   return std::stoll(digits);
