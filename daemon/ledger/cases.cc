@@ -23,6 +23,11 @@ Result<std::optional<int64_t>> CaseOfTicket(sql::Db& db, int64_t ticket_id) {
 // (its members) or, with case 0, the ticket alone.
 Result<bool> SetApart(sql::Db& db, int64_t case_x, int64_t ticket_x, int64_t case_y,
                       int64_t ticket_y) {
+  // Most ledgers have no such verdict at all: then the members need not be read.
+  HS_ASSIGN_OR_RETURN(sql::Stmt* any,
+                      Prepare(db, "SELECT 1 FROM match_verdicts WHERE verdict = 'apart' LIMIT 1"));
+  HS_ASSIGN_OR_RETURN(bool some, any->Step());
+  if (!some) return false;
   HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 WITH x(id) AS (SELECT ticket_id FROM case_members WHERE case_id = ?1 AND ?1 <> 0
                UNION SELECT ?2),

@@ -235,10 +235,24 @@ std::vector<Candidate> Matcher::Find(const Profile& p) const {
   for (uint64_t id : p.identity) {
     if (auto it = by_identity_.find(id); it != by_identity_.end()) gather(it->second);
   }
+  // Each slot once, with how many of the profile's keys it shares.
   std::sort(slots.begin(), slots.end());
-  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  std::vector<std::pair<uint32_t, uint32_t>> counted;  // (shared keys, slot)
+  for (size_t i = 0; i < slots.size();) {
+    size_t j = i;
+    while (j < slots.size() && slots[j] == slots[i]) ++j;
+    counted.emplace_back(static_cast<uint32_t>(j - i), slots[i]);
+    i = j;
+  }
+  // In a flood of near-copies, the ones sharing the most keys (then the newest) are scored.
+  if (counted.size() > options_.max_candidates) {
+    std::nth_element(counted.begin(),
+                     counted.begin() + static_cast<std::ptrdiff_t>(options_.max_candidates),
+                     counted.end(), std::greater<>());
+    counted.resize(options_.max_candidates);
+  }
   std::vector<Candidate> out;
-  for (uint32_t s : slots) {
+  for (const auto& [shared, s] : counted) {
     const Slot& slot = slots_[s];
     if (!slot.live || slot.profile.ticket_id == p.ticket_id) continue;
     if (std::llabs(slot.profile.at - p.at) > options_.window_s) continue;

@@ -74,7 +74,10 @@ struct MatchOptions {
   int64_t window_s = 30 * 86'400;  // Candidates at most this far apart in time.
   size_t content_grams = 48;       // Content grams kept per profile, most specific first.
   size_t index_keys = 16;          // Index keys per profile.
-  size_t max_postings = 4000;      // Newest postings scanned per key (a flood guard).
+  // Flood guards, reached only by hundreds of near-copies in one window: the newest postings
+  // scanned per key, and the candidates scored (those sharing the most keys).
+  size_t max_postings = 500;
+  size_t max_candidates = 200;
   // Logistic models: confidence = 1 / (1 + e^-(bias + Σ w·x)), x = the Evidence numbers and
   // ln(1 + gap_days) / 6, shared_place and place_conflict as 0 or 1. One model for one
   // complainant, one for several.

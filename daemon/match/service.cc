@@ -25,6 +25,10 @@
 namespace hs::match {
 namespace {
 
+// Decisions stored per ticket change, best first.
+constexpr int kMaxApplied = 3;
+constexpr int kMaxPending = 5;
+
 std::string Fixed(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);
@@ -132,7 +136,15 @@ Status MatchService::Match(const ledger::Change& change, sql::Db& db, int64_t no
 
   HS_RETURN_IF_ERROR(ledger::StoreMatchKeys(db, change.ticket_id, keys));
   Profile profile = matcher_.MakeProfile(input);
+  // The best few of each kind: joining a case needs one applied match, and a hot spot of hundreds
+  // must not cost hundreds of rows per ticket.
+  int applied = 0, pending = 0;
   for (const Candidate& c : matcher_.Find(profile)) {
+    const bool apply = c.confidence >= (c.same ? options_.apply_same : options_.apply_related);
+    if (apply ? applied >= kMaxApplied : pending >= kMaxPending) {
+      if (applied >= kMaxApplied && pending >= kMaxPending) break;
+      continue;
+    }
     HS_ASSIGN_OR_RETURN(std::string verdict, ledger::VerdictOn(db, change.ticket_id, c.ticket_id));
     if (!verdict.empty()) continue;  // An operator decided this pair: final.
     HS_ASSIGN_OR_RETURN(bool mirrored, ledger::AreCounterparts(db, change.ticket_id, c.ticket_id));
@@ -143,10 +155,11 @@ Status MatchService::Match(const ledger::Change& change, sql::Db& db, int64_t no
     d.b_id = c.ticket_id;
     d.relation = c.same ? "same" : "related";
     d.confidence = c.confidence;
-    d.apply = c.confidence >= (c.same ? options_.apply_same : options_.apply_related);
+    d.apply = apply;
     d.evidence = EvidenceJson(c, profile, *other);
     HS_ASSIGN_OR_RETURN(int64_t id, ledger::StoreDecision(db, d, now_s));
-    if (id != 0) ++(d.apply ? staged_.applied : staged_.pending);
+    ++(apply ? applied : pending);
+    if (id != 0) ++(apply ? staged_.applied : staged_.pending);
   }
   ++staged_.matched;
   Undo undo{change.ticket_id, std::nullopt, std::nullopt};
