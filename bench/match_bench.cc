@@ -1,7 +1,9 @@
 // Matching throughput and memory against a growing window (issue 4), measured in the same run as
 // the brute-force baseline (every ticket of the window scored). The texts look like 12345 records:
 // each carries several of twenty boilerplate phrases (市民来电反映, 请相关部门尽快处理, …), a place
-// (a generated name and a suffix such as 小区, 路, 村), a problem, and some details; one
+// (a generated name and a suffix such as 小区, 路, 村), a problem, and 60 characters of details
+// drawn from a character bigram chain of real messages (HS_BENCH_CORPUS, default
+// ../shared/data/teddycup2020/messages.csv; without it, a uniform small alphabet); one
 // complainant in ten complains again. The vocabulary is built from a sample of the same stream, as
 // `match-vocab` builds one from a city's ledger.
 //
@@ -14,9 +16,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "daemon/match/corpus.h"
 #include "daemon/match/matcher.h"
 #include "daemon/match/normalize.h"
 #include "daemon/match/vocabulary.h"
@@ -54,6 +59,50 @@ std::string Utf8(char32_t c) {
   return s;
 }
 
+// Character bigram statistics of real complaint text (the TipDM messages, when the shared data is
+// here): generated details then have the skewed bigram frequencies of real text, where a rare
+// bigram is rare. Without it, details are drawn uniformly from a small alphabet (harder: every
+// detail bigram is then moderately common).
+struct Chain {
+  std::vector<std::string> chars;                 // index → UTF-8 character
+  std::vector<std::vector<uint32_t>> next;        // index → following characters, with repeats
+  bool empty() const { return chars.empty(); }
+};
+
+Chain LoadChain(const char* csv_path) {
+  Chain c;
+  std::ifstream f(csv_path, std::ios::binary);
+  if (!f) return c;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  auto messages = hs::match::ReadMessages(ss.str());
+  if (!messages.ok()) return c;
+  std::unordered_map<std::string, uint32_t> index;
+  auto id = [&](const std::string& ch) {
+    auto [it, fresh] = index.emplace(ch, static_cast<uint32_t>(c.chars.size()));
+    if (fresh) {
+      c.chars.push_back(ch);
+      c.next.emplace_back();
+    }
+    return it->second;
+  };
+  for (const auto& m : *messages) {
+    const std::string text = hs::match::NormalizeText(m.text);
+    int64_t prev = -1;
+    for (size_t i = 0; i < text.size();) {
+      size_t n = 1;
+      while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+      const uint32_t cur = id(text.substr(i, n));
+      if (prev >= 0) c.next[static_cast<size_t>(prev)].push_back(cur);
+      prev = cur;
+      i += n;
+    }
+  }
+  return c;
+}
+
+const Chain* g_chain = nullptr;
+
 struct Generator {
   std::mt19937_64 rng{20230601};
   std::vector<std::string> places;
@@ -72,7 +121,17 @@ struct Generator {
     std::string content = Pick(kBoilerplate, 20) + place + problem;
     for (int k = 0; k < 4; ++k) content += Pick(kBoilerplate, 20);
     const size_t han = sizeof(kHan) / sizeof(kHan[0]) - 1;
-    for (int k = 0; k < 30; ++k) content += Utf8(kHan[rng() % han]);
+    if (g_chain != nullptr && !g_chain->empty()) {
+      uint32_t c = static_cast<uint32_t>(rng() % g_chain->chars.size());
+      for (int k = 0; k < 60; ++k) {
+        content += g_chain->chars[c];
+        const auto& next = g_chain->next[c];
+        c = next.empty() ? static_cast<uint32_t>(rng() % g_chain->chars.size())
+                         : next[rng() % next.size()];
+      }
+    } else {
+      for (int k = 0; k < 30; ++k) content += Utf8(kHan[rng() % han]);
+    }
     MatchInput in;
     in.ticket_id = id;
     in.at = at;
@@ -104,6 +163,11 @@ long RssMb() {
 
 int main(int argc, char** argv) {
   std::vector<int64_t> windows;
+  const char* corpus = std::getenv("HS_BENCH_CORPUS");
+  const Chain chain = LoadChain(corpus != nullptr ? corpus : "../shared/data/teddycup2020/messages.csv");
+  g_chain = &chain;
+  std::printf("details: %s\n", chain.empty() ? "uniform over a 100-character alphabet (no corpus found)"
+                                              : "a character bigram chain of the TipDM messages");
   for (int i = 1; i < argc; ++i) windows.push_back(std::atoll(argv[i]));
   if (windows.empty()) windows = {10'000, 100'000, 1'000'000};
 
