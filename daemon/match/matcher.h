@@ -67,7 +67,6 @@ struct Evidence {
   bool shared_place = false;    // A place one names, the other mentions.
   bool place_conflict = false;  // Both name places, and none of either is in the other.
   bool category_differs = false;  // Both have a category and they differ.
-  std::vector<std::string> shared;  // The most specific shared grams, for operators.
 };
 
 struct MatchOptions {
