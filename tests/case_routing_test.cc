@@ -1,7 +1,7 @@
 // Repeat complaints and routing together (issue 4, DESIGN.md flow 3) on a real ledger with the
-// shipped rules: a provincial dispatch about a matter the citizen already reported to 12345 joins
-// that order (accept, a 备注 on the order, a link; no second order), and the order's closure
-// becomes the dispatch's result. A dispatch that matches nothing open still makes its own order.
+// shipped rules: a transferred petition about a matter the citizen already reported to 12345 joins
+// that order (a 备注 on the order, a link; no second order); a provincial dispatch always gets its
+// own order.
 #include <gtest/gtest.h>
 
 #include "daemon/ledger/ledger.h"
@@ -102,43 +102,30 @@ WHERE t.external_id = ?1 AND l.target = ?2)");
   std::unique_ptr<match::MatchService> matcher_;
 };
 
-TEST_F(CaseRoutingTest, ADispatchRepeatingAnOpenOrderJoinsItAndGetsItsResult) {
+TEST_F(CaseRoutingTest, ATransferredPetitionRepeatingAnOpenOrderJoinsIt) {
   Commit("hotline12345", Order("YY2023060001"));
-  Commit("provincial", Dispatch("SD-1", "金鹗山庄3栋电梯故障多次困人",
-                                "金鹗山庄3栋电梯本月故障五次困人，物业不彻底维修。"));
-  EXPECT_EQ(Outbox("SD-1"),
-            (std::vector<std::string>{"provincial accept pending SD-1",
-                                      "hotline12345 create dropped ",
-                                      "hotline12345 note pending YY2023060001"}));
-  EXPECT_EQ(LinkOf("SD-1", "hotline12345"), "YY2023060001");
+  Ticket p = Dispatch("XF-1", "金鹗山庄3栋电梯故障多次困人",
+                      "金鹗山庄3栋电梯本月故障五次困人，物业不彻底维修。");
+  p.address.clear();
+  p.native_state = "TRANSFERRED";
+  Commit("petition", p);
+  EXPECT_EQ(Outbox("XF-1"), (std::vector<std::string>{"hotline12345 create dropped ",
+                                                     "hotline12345 note pending YY2023060001"}));
+  EXPECT_EQ(LinkOf("XF-1", "hotline12345"), "YY2023060001");
 
   // Read again: nothing new is queued, and no order is ever created for it.
-  Ticket again = Dispatch("SD-1", "金鹗山庄3栋电梯故障多次困人",
-                          "金鹗山庄3栋电梯本月故障五次困人，物业不彻底维修。");
-  again.version = 2;
-  again.raw = "{ }";
-  Commit("provincial", again);
-  EXPECT_EQ(Outbox("SD-1").size(), 3u);
-
-  // The order closes: its closure is the dispatch's result.
-  Ticket closed = Order("YY2023060001");
-  closed.state = std::string(state::kClosed);
-  closed.native_state = "已办结";
-  closed.closed_at = kT0 + 3 * 86'400;
-  closed.closure_text =
-      "6月14日，承办人员电话联系诉求人，详细了解了诉求情况。已督促物业更换电梯主板。目前问题已解决。"
-      "诉求人对处理结果表示满意。";
-  closed.version = kT0 + 3 * 86'400;
-  closed.raw = "{\"closed\":1}";
-  Commit("hotline12345", closed);
-  const auto pushes = Outbox("YY2023060001");
-  ASSERT_EQ(pushes.size(), 1u);
-  EXPECT_EQ(pushes[0], "provincial result pending SD-1");
+  p.version = 2;
+  p.raw = "{ }";
+  Commit("petition", p);
+  EXPECT_EQ(Outbox("XF-1").size(), 2u);
 }
 
-TEST_F(CaseRoutingTest, ADispatchWithoutAnOpenRepeatMakesItsOwnOrder) {
+TEST_F(CaseRoutingTest, ADispatchAlwaysGetsItsOwnOrder) {
+  // Even when it repeats an open order: its accept must reach the province before any result,
+  // which a joined order's closure could not guarantee.
   Commit("hotline12345", Order("YY2023060002"));
-  Commit("provincial", Dispatch("SD-2", "王家河污水直排", "王家河沿岸工厂污水直排河道发臭。"));
+  Commit("provincial", Dispatch("SD-2", "金鹗山庄3栋电梯故障多次困人",
+                                "金鹗山庄3栋电梯本月故障五次困人，物业不彻底维修。"));
   EXPECT_EQ(Outbox("SD-2"), (std::vector<std::string>{"provincial accept pending SD-2",
                                                       "hotline12345 create pending "}));
   EXPECT_EQ(LinkOf("SD-2", "hotline12345"), "");

@@ -460,14 +460,6 @@ ORDER BY y.id LIMIT 1)"));
     if (!row) return std::optional<CaseRecord>();
     return std::optional<CaseRecord>(CaseRecord{st.Int(0), st.Text(1), st.Text(2), st.Text(3)});
   }
-  Result<std::vector<std::string>> LinkedTo(std::string_view source, std::string_view target,
-                                            std::string_view remote_id) override {
-    HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im_.db, R"(
-SELECT t.external_id FROM links l JOIN tickets t ON t.id = l.ticket_id
-WHERE l.target = ?2 AND l.remote_id = ?3 AND t.source = ?1 ORDER BY t.id)"));
-    st.Bind(1, source).Bind(2, target).Bind(3, remote_id);
-    return sql::ReadRows(st, [](sql::Stmt& s) { return s.Text(0); });
-  }
   Result<bool> HasCounterpart(int64_t ticket_id, std::string_view target) override {
     im_.find_counterpart.Bind(1, ticket_id).Bind(2, target);
     HS_ASSIGN_OR_RETURN(bool row, im_.find_counterpart.Step());

@@ -115,12 +115,6 @@ class RouteContext {
                                                        std::string_view /*target*/) {
     return std::optional<CaseRecord>();
   }
-  // The external ids of `source` tickets linked to `remote_id` on `target`. Default: none.
-  virtual Result<std::vector<std::string>> LinkedTo(std::string_view /*source*/,
-                                                    std::string_view /*target*/,
-                                                    std::string_view /*remote_id*/) {
-    return std::vector<std::string>();
-  }
   // The ledger id of a ticket, or nullopt.
   virtual Result<std::optional<int64_t>> FindTicket(std::string_view source,
                                                     std::string_view external_id) = 0;

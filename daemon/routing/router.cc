@@ -229,7 +229,7 @@ Status CityRouter::Route(const ledger::Change& change, ledger::RouteContext& con
                          std::vector<ledger::OutboxRequest>& out) {
   if (change.source == rules_.hotline) return FromHotline(change, context, out);
   if (change.source == rules_.petition) return FromPetition(change, context, out);
-  if (change.source == rules_.provincial) return FromProvincial(change, context, out);
+  if (change.source == rules_.provincial) return FromProvincial(change, out);
   return Status::Ok();
 }
 
@@ -238,14 +238,6 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
   const Ticket& t = *c.ticket;
   const bool closed =
       t.state == state::kClosed || t.state == state::kRevisited || t.state == state::kArchived;
-  // Dispatches that joined this order as repeats: its closure is their result too.
-  if (closed && t.closed_at) {
-    HS_ASSIGN_OR_RETURN(std::vector<std::string> joined,
-                        ctx.LinkedTo(rules_.provincial, rules_.hotline, t.external_id));
-    for (const std::string& dispatch : joined) {
-      out.push_back(ProvincialResult(rules_, dispatch, dispatch + "@" + t.external_id, t));
-    }
-  }
   // An order made from a petition: its progress goes back to that petition.
   if (t.channel == rules_.petition_channel && !t.external_ref.empty()) {
     HS_ASSIGN_OR_RETURN(auto petition, ctx.FindTicket(rules_.petition, t.external_ref));
@@ -362,7 +354,7 @@ Status CityRouter::CreateOrJoin(const ledger::Change& c, ledger::RouteContext& c
   return Status::Ok();
 }
 
-Status CityRouter::FromProvincial(const ledger::Change& c, ledger::RouteContext& ctx,
+Status CityRouter::FromProvincial(const ledger::Change& c,
                                   std::vector<ledger::OutboxRequest>& out) {
   const Ticket& t = *c.ticket;
   const std::string& s = t.native_state;
@@ -383,11 +375,14 @@ Status CityRouter::FromProvincial(const ledger::Change& c, ledger::RouteContext&
                              rules_.provincial_kind, unit->name, unit->code, t.deadline)));
     return Status::Ok();
   }
+  // A dispatch always gets its own order: joining an open order would need the dispatch's
+  // accept to reach the province before that order's result, and the two are pushed by
+  // different tickets.
   out.push_back(Request(rules_.provincial, "accept", t.external_id, "0", "{}"));
-  return CreateOrJoin(c, ctx, "0",
-                      HotlineOrder(t, t.external_id, rules_.provincial_channel,
-                                   rules_.provincial_kind, unit->name, unit->code, t.deadline),
-                      out);
+  out.push_back(Request(rules_.hotline, "create", "", "0",
+                        HotlineOrder(t, t.external_id, rules_.provincial_channel,
+                                     rules_.provincial_kind, unit->name, unit->code, t.deadline)));
+  return Status::Ok();
 }
 
 }  // namespace hs::routing

@@ -8,8 +8,8 @@
 //   check finds elements missing;
 //   log entries of a hotline order made from a petition → petition progress;
 //   a repeat of a matter open elsewhere (its case has an open record on the target) → a note on
-//   that record and a link to it instead of a second record; the closure of an order that
-//   dispatches joined is their result too.
+//   that record and a link to it instead of a second record (hotline and petition; a provincial
+//   dispatch always gets its own order).
 // Payloads are the target platform's request bodies, fixed when queued. Notes we appended carry a
 // wbbh and are never mirrored back (no echo).
 //
@@ -34,8 +34,7 @@ class CityRouter final : public ledger::Router {
                      std::vector<ledger::OutboxRequest>& out);
   Status FromPetition(const ledger::Change& c, ledger::RouteContext& ctx,
                       std::vector<ledger::OutboxRequest>& out);
-  Status FromProvincial(const ledger::Change& c, ledger::RouteContext& ctx,
-                        std::vector<ledger::OutboxRequest>& out);
+  Status FromProvincial(const ledger::Change& c, std::vector<ledger::OutboxRequest>& out);
   // A hotline order for the change, or, when its case has an order open already, a note on that
   // order and a link to it (JoinOpenRecord).
   Status CreateOrJoin(const ledger::Change& c, ledger::RouteContext& ctx,
