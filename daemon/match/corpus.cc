@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <map>
 
 #include "daemon/core/time_util.h"
@@ -36,6 +38,14 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
 }
 
 }  // namespace
+
+Result<std::string> ReadFileText(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound(path + ": cannot be read");
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
 
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view csv) {
   if (csv.substr(0, 3) == "\xEF\xBB\xBF") csv.remove_prefix(3);

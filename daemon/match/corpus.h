@@ -27,6 +27,9 @@ struct LabelledPair {
   std::string label;  // same, related or different.
 };
 
+// The whole file, bytes as they are. Errors: NotFound naming the path.
+Result<std::string> ReadFileText(const std::string& path);
+
 // Splits CSV into rows of fields. Errors: InvalidArgument for an unterminated quote (with the line).
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view csv);
 

@@ -9,8 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "daemon/config/config.h"
 #include "daemon/config/shipped.h"
@@ -20,6 +18,7 @@
 #include "daemon/ledger/ledger_impl.h"
 #include "daemon/ledger/sqlite.h"
 #include "daemon/log/log.h"
+#include "daemon/match/corpus.h"
 #include "daemon/match/normalize.h"
 
 namespace hs::match {
@@ -62,14 +61,6 @@ uint64_t Fingerprint(const MatchInput& in) {
                     in.category;
   for (const std::string& k : in.identity_keys) all += '\x1f' + k;
   return crypto::Fnv1a64(all);
-}
-
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound(path + ": cannot be read");
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -226,7 +217,7 @@ Result<Vocabulary> LoadVocabulary(const std::string& file) {
     if (!shipped) return Status::Internal("the shipped schema/match_vocabulary.tsv is missing");
     return Vocabulary::Parse(*shipped);
   }
-  HS_ASSIGN_OR_RETURN(std::string text, ReadWhole(file));
+  HS_ASSIGN_OR_RETURN(std::string text, ReadFileText(file));
   auto v = Vocabulary::Parse(text);
   if (!v.ok()) return v.status().WithContext(file);
   return v;
@@ -246,7 +237,7 @@ Result<std::string> LoadMatchKey(const config::Config& cfg, bool* generated) {
     return *key;
   }
   const std::string path = cfg.ledger_path + ".match-key";
-  if (auto existing = ReadWhole(path); existing.ok() && existing->size() >= 32) {
+  if (auto existing = ReadFileText(path); existing.ok() && existing->size() >= 32) {
     return *existing;
   }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

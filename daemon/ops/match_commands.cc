@@ -6,7 +6,6 @@
 #include <iostream>
 #include <map>
 #include <numeric>
-#include <sstream>
 
 #include "daemon/config/config.h"
 #include "daemon/core/exit_codes.h"
@@ -240,14 +239,6 @@ struct EvalArgs {
   int page = 200;
 };
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound(path + ": cannot be read");
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 struct Scores {
   double precision = 0, recall = 0, f1 = 0;
 };
@@ -276,11 +267,11 @@ std::string Fixed3(double v) {
 }
 
 int MatchEval(EvalArgs& a) {
-  auto corpus_text = ReadFile(a.corpus);
+  auto corpus_text = match::ReadFileText(a.corpus);
   if (!corpus_text.ok()) return Fail(corpus_text.status());
   auto messages = match::ReadMessages(*corpus_text);
   if (!messages.ok()) return Fail(messages.status().WithContext(a.corpus));
-  auto pairs_text = ReadFile(a.pairs);
+  auto pairs_text = match::ReadFileText(a.pairs);
   if (!pairs_text.ok()) return Fail(pairs_text.status());
   auto pairs = match::ReadPairs(*pairs_text);
   if (!pairs.ok()) return Fail(pairs.status().WithContext(a.pairs));
@@ -434,7 +425,7 @@ struct VocabArgs {
 int MatchVocab(VocabArgs& a) {
   std::vector<std::string> texts;
   if (!a.corpus.empty()) {
-    auto text = ReadFile(a.corpus);
+    auto text = match::ReadFileText(a.corpus);
     if (!text.ok()) return Fail(text.status());
     auto messages = match::ReadMessages(*text);
     if (!messages.ok()) return Fail(messages.status().WithContext(a.corpus));

@@ -146,15 +146,15 @@ void HotlineProgress(const Rules& rules, const ledger::Change& c, const std::str
   }
 }
 
-// The province's result for `dispatch` from the closure of hotline order `t`; held when the
-// closure check finds elements missing. A closure rewritten at the same time (a unit completing a
-// held one) is a new result.
+// The province's result for `dispatch` from the closure of hotline order `t` (made from it);
+// held when the closure check finds elements missing. A closure rewritten at the same time (a
+// unit completing a held one) is a new result.
 ledger::OutboxRequest ProvincialResult(const Rules& rules, const std::string& dispatch,
-                                       const std::string& revision_of, const Ticket& t) {
+                                       const Ticket& t) {
   ClosureElements e = CheckClosure(t.closure_text);
   ledger::OutboxRequest r =
       Request(rules.provincial, "result", dispatch,
-              "result:" + revision_of + ":" + std::to_string(*t.closed_at) + ":" +
+              "result:" + t.external_ref + ":" + std::to_string(*t.closed_at) + ":" +
                   std::to_string(crypto::Fnv1a64(t.closure_text)),
               Body()
                   .Str("handledBy", t.unit)
@@ -251,7 +251,7 @@ Status CityRouter::FromHotline(const ledger::Change& c, ledger::RouteContext& ct
     const std::string dispatch = DispatchIdOf(t.external_ref);
     HS_ASSIGN_OR_RETURN(auto found, ctx.FindTicket(rules_.provincial, dispatch));
     if (!found || !closed || !t.closed_at) return Status::Ok();
-    out.push_back(ProvincialResult(rules_, dispatch, t.external_ref, t));
+    out.push_back(ProvincialResult(rules_, dispatch, t));
     return Status::Ok();
   }
   // A petition matter: registered on the petition platform, its progress mirrored there.
