@@ -97,15 +97,15 @@ double Ratio(uint32_t num, uint32_t den) {
   return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
 }
 
-double Logistic(const MatchOptions::Model& m, const Evidence& e, double penalty) {
-  const double z = m.bias + m.title_jaccard * e.title_jaccard + m.text_jaccard * e.text_jaccard +
-                   m.title_containment * e.title_containment +
-                   m.text_containment * e.text_containment + m.cross * e.cross +
-                   m.cross_min * e.cross_min + m.shared_place * e.shared_place +
-                   m.place_conflict * e.place_conflict +
-                   m.gap * std::log1p(e.gap_days) / 6.0 - penalty;
-  return 1.0 / (1.0 + std::exp(-z));
+// The model's score before the logistic, without the text similarities (text_jaccard and
+// text_containment), which the caller adds or bounds.
+double ScoreWithoutText(const MatchOptions::Model& m, const Evidence& e, double penalty) {
+  return m.bias + m.title_jaccard * e.title_jaccard + m.title_containment * e.title_containment +
+         m.cross * e.cross + m.cross_min * e.cross_min + m.shared_place * e.shared_place +
+         m.place_conflict * e.place_conflict + m.gap * std::log1p(e.gap_days) / 6.0 - penalty;
 }
+
+double Logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 uint64_t IdentityPrefix(std::string_view hex_key) {
   uint64_t v = 0;
@@ -196,53 +196,79 @@ Profile Matcher::MakeProfile(const MatchInput& input) const {
   return p;
 }
 
-Candidate Matcher::Score(const Profile& a, const Profile& b) const {
+Candidate Matcher::Score(const Profile& a, const Profile& b, double floor) const {
   Candidate c;
   c.ticket_id = b.ticket_id;
   Evidence& e = c.evidence;
   for (uint64_t x : a.identity) {
     if (std::find(b.identity.begin(), b.identity.end(), x) != b.identity.end()) e.identity = true;
   }
+  c.same = e.identity;
+  const MatchOptions::Model& m = c.same ? options_.same : options_.related;
   const uint32_t title_shared = SharedWeight(a.title, b.title);
-  const uint32_t full_shared = SharedWeight(a.full, b.full);
   e.title_jaccard = Ratio(title_shared, a.title.total + b.title.total - title_shared);
-  e.text_jaccard = Ratio(full_shared, a.full.total + b.full.total - full_shared);
   e.title_containment = Ratio(title_shared, std::min(a.title.total, b.title.total));
-  e.text_containment = Ratio(full_shared, std::min(a.full.total, b.full.total));
   const double a_in_b = Covered(a.title, b.mentions), b_in_a = Covered(b.title, a.mentions);
   e.cross = std::max(a_in_b, b_in_a);
   e.cross_min = std::min(a_in_b, b_in_a);
   e.gap_days = static_cast<double>(std::llabs(a.at - b.at)) / 86'400.0;
+  e.category_differs = !a.category.empty() && !b.category.empty() && a.category != b.category;
+  const double penalty = e.category_differs ? options_.category_penalty : 0.0;
+
+  const uint32_t min_total = std::min(a.full.total, b.full.total);
+  if (floor > 0) {
+    // Most pairs an index key brings together are chance: stop when even the best the texts and
+    // places could add would leave the pair below `floor`. Every gram of b's texts is in its
+    // mentions filter, so the weight of a's grams found there bounds the weight they share.
+    uint32_t bound = 0;
+    for (size_t i = 0; i < a.full.grams.size(); ++i) {
+      if (Mentions(b.mentions, a.full.grams[i])) bound += a.full.weights[i];
+    }
+    bound = std::min(bound, min_total);
+    Evidence best = e;
+    best.shared_place = m.shared_place > 0;
+    best.place_conflict = m.place_conflict > 0;
+    const double z = ScoreWithoutText(m, best, penalty) +
+                     std::max(0.0, m.text_jaccard * Ratio(bound, a.full.total + b.full.total - bound)) +
+                     std::max(0.0, m.text_containment * Ratio(bound, min_total));
+    if (Logistic(z) < floor) return c;  // confidence 0
+  }
+  const uint32_t full_shared = SharedWeight(a.full, b.full);
+  e.text_jaccard = Ratio(full_shared, a.full.total + b.full.total - full_shared);
+  e.text_containment = Ratio(full_shared, min_total);
   e.shared_place = MentionsAPlace(a.places, b.mentions) || MentionsAPlace(b.places, a.mentions);
   e.place_conflict = !a.places.empty() && !b.places.empty() && !e.shared_place;
-  e.category_differs = !a.category.empty() && !b.category.empty() && a.category != b.category;
-  c.same = e.identity;
-  c.confidence = Logistic(c.same ? options_.same : options_.related, e,
-                          e.category_differs ? options_.category_penalty : 0.0);
+  c.confidence = Logistic(ScoreWithoutText(m, e, penalty) + m.text_jaccard * e.text_jaccard +
+                          m.text_containment * e.text_containment);
   return c;
 }
 
 std::vector<Candidate> Matcher::Find(const Profile& p) const {
-  std::vector<uint32_t> slots;
-  auto gather = [&](const std::vector<uint32_t>& list) {
+  // How many of the profile's keys each slot shares, counted in a scratch array indexed by slot
+  // (a shared identity counts as many keys: those candidates are always scored).
+  constexpr uint8_t kIdentity = 64;
+  shared_.resize(slots_.size());
+  touched_.clear();
+  auto gather = [&](const std::vector<uint32_t>& list, uint8_t weight) {
     const size_t from = list.size() > options_.max_postings ? list.size() - options_.max_postings
                                                             : 0;
-    slots.insert(slots.end(), list.begin() + static_cast<std::ptrdiff_t>(from), list.end());
+    for (size_t i = from; i < list.size(); ++i) {
+      uint8_t& n = shared_[list[i]];
+      if (n == 0) touched_.push_back(list[i]);
+      n = static_cast<uint8_t>(std::min(255, n + weight));
+    }
   };
   for (Gram k : p.keys) {
-    if (auto it = postings_.find(k); it != postings_.end()) gather(it->second);
+    if (auto it = postings_.find(k); it != postings_.end()) gather(it->second, 1);
   }
   for (uint64_t id : p.identity) {
-    if (auto it = by_identity_.find(id); it != by_identity_.end()) gather(it->second);
+    if (auto it = by_identity_.find(id); it != by_identity_.end()) gather(it->second, kIdentity);
   }
-  // Each slot once, with how many of the profile's keys it shares.
-  std::sort(slots.begin(), slots.end());
   std::vector<std::pair<uint32_t, uint32_t>> counted;  // (shared keys, slot)
-  for (size_t i = 0; i < slots.size();) {
-    size_t j = i;
-    while (j < slots.size() && slots[j] == slots[i]) ++j;
-    counted.emplace_back(static_cast<uint32_t>(j - i), slots[i]);
-    i = j;
+  counted.reserve(touched_.size());
+  for (uint32_t s : touched_) {
+    counted.emplace_back(shared_[s], s);
+    shared_[s] = 0;
   }
   // In a flood of near-copies, the ones sharing the most keys (then the newest) are scored.
   if (counted.size() > options_.max_candidates) {
@@ -251,12 +277,24 @@ std::vector<Candidate> Matcher::Find(const Profile& p) const {
                      counted.end(), std::greater<>());
     counted.resize(options_.max_candidates);
   }
+  // The candidates' profiles are scattered over the window: ask for all of them before scoring
+  // any, so the cache misses overlap instead of queueing.
+  for (const auto& [shared, s] : counted) __builtin_prefetch(&slots_[s]);
+  for (const auto& [shared, s] : counted) {
+    const Profile& b = slots_[s].profile;
+    __builtin_prefetch(b.title.grams.data());
+    __builtin_prefetch(b.title.weights.data());
+    __builtin_prefetch(b.identity.data());
+    for (size_t line = 0; line < sizeof b.mentions; line += 64) {
+      __builtin_prefetch(reinterpret_cast<const char*>(b.mentions.data()) + line);
+    }
+  }
   std::vector<Candidate> out;
   for (const auto& [shared, s] : counted) {
     const Slot& slot = slots_[s];
     if (!slot.live || slot.profile.ticket_id == p.ticket_id) continue;
     if (std::llabs(slot.profile.at - p.at) > options_.window_s) continue;
-    Candidate c = Score(p, slot.profile);
+    Candidate c = Score(p, slot.profile, options_.ask);
     if (c.confidence >= options_.ask) out.push_back(std::move(c));
   }
   std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {

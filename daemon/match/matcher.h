@@ -73,10 +73,11 @@ struct MatchOptions {
   int64_t window_s = 30 * 86'400;  // Candidates at most this far apart in time.
   size_t content_grams = 48;       // Content grams kept per profile, most specific first.
   size_t index_keys = 16;          // Index keys per profile.
-  // Flood guards, reached only by hundreds of near-copies in one window: the newest postings
-  // scanned per key, and the candidates scored (those sharing the most keys).
+  // Flood guards: the newest postings scanned per key (reached by hundreds of near-copies), and
+  // the candidates scored, those sharing the most keys (reached in large windows, where most
+  // tickets sharing one key share it by chance; bench/match.sh measures what it costs).
   size_t max_postings = 500;
-  size_t max_candidates = 200;
+  size_t max_candidates = 32;
   // Logistic models: confidence = 1 / (1 + e^-(bias + Σ w·x)), x = the Evidence numbers and
   // ln(1 + gap_days) / 6, shared_place and place_conflict as 0 or 1. One model for one
   // complainant, one for several.
@@ -116,8 +117,9 @@ class Matcher {
   const Profile* Indexed(int64_t ticket_id) const;
   size_t size() const { return live_; }
 
-  // The evidence and confidence for two profiles (the brute-force path and tests use it).
-  Candidate Score(const Profile& a, const Profile& b) const;
+  // The evidence and confidence for two profiles. With a `floor`, a pair that cannot reach it is
+  // left early, with confidence 0 and part of its evidence: Find scores with `ask` as the floor.
+  Candidate Score(const Profile& a, const Profile& b, double floor = 0) const;
 
   const MatchOptions& options() const { return options_; }
   const Vocabulary& vocabulary() const { return vocabulary_; }
@@ -137,6 +139,9 @@ class Matcher {
   std::unordered_map<Gram, std::vector<uint32_t>> postings_;   // key → slots, oldest first
   std::unordered_map<uint64_t, std::vector<uint32_t>> by_identity_;
   std::vector<std::pair<int64_t, uint32_t>> by_time_;  // (at, slot), a min-heap
+  // Find's scratch: keys shared per slot, and the slots it touched.
+  mutable std::vector<uint8_t> shared_;
+  mutable std::vector<uint32_t> touched_;
   int64_t newest_ = 0;
   size_t live_ = 0;
   size_t dead_ = 0;

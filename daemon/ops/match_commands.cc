@@ -237,6 +237,7 @@ int DupesDecide(DupesArgs& a, std::string_view action) {
 struct EvalArgs {
   std::string corpus, pairs, config, vocabulary, window = "all";
   int page = 200;
+  bool errors = false;
 };
 
 struct Scores {
@@ -363,10 +364,14 @@ SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y),
                WHERE k.ticket_id = (SELECT id FROM x) AND l.ticket_id = (SELECT id FROM y)),
        EXISTS (SELECT 1 FROM match_decisions d
                WHERE d.state = 'pending' AND ((d.a_id = (SELECT id FROM x) AND d.b_id = (SELECT id FROM y))
-                                          OR (d.b_id = (SELECT id FROM x) AND d.a_id = (SELECT id FROM y)))))");
+                                          OR (d.b_id = (SELECT id FROM x) AND d.a_id = (SELECT id FROM y)))),
+       (SELECT max(d.confidence) FROM match_decisions d
+        WHERE (d.a_id = (SELECT id FROM x) AND d.b_id = (SELECT id FROM y))
+           OR (d.b_id = (SELECT id FROM x) AND d.a_id = (SELECT id FROM y))))");
   if (!st.ok()) return Fail(st.status());
   std::map<std::string, std::map<std::string, int>> confusion;
   int waiting = 0;
+  Table wrong({"a", "b", "labelled", "predicted", "direct decision"});
   for (const auto& p : *pairs) {
     st->Bind(1, p.a).Bind(2, p.b);
     auto row = st->Step();
@@ -378,6 +383,11 @@ SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y),
     const std::string predicted = st->Int(2) == 0 ? "different" : st->Int(3) ? "same" : "related";
     waiting += st->Int(4) != 0;
     ++confusion[p.label][predicted];
+    if (predicted != p.label) {
+      wrong.AddRow({p.a, p.b, p.label, predicted,
+                    st->IsNull(5) ? std::string(predicted == "different" ? "none" : "none (via case)")
+                                  : Fixed3(st->Double(5))});
+    }
     st->Reset();
   }
 
@@ -408,6 +418,10 @@ SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y),
   s.AddRow({"same", Fixed3(same.precision), Fixed3(same.recall), Fixed3(same.f1)});
   s.AddRow({"related", Fixed3(related.precision), Fixed3(related.recall), Fixed3(related.f1)});
   s.Print(std::cout);
+  if (a.errors) {
+    std::cout << "\nMisjudged pairs (direct decision: the matcher's confidence for the pair itself)\n";
+    wrong.Print(std::cout);
+  }
   std::cout << "\n(" << waiting << " of the " << pairs->size()
             << " pairs wait for an operator's review and count as not matched)\n";
   std::cout << "same_f1=" << Fixed3(same.f1) << " related_f1=" << Fixed3(related.f1) << "\n";
@@ -530,6 +544,7 @@ std::function<int()> AddMatchCommands(CLI::App& app) {
   eval->add_option("--window", ea->window,
                    "matching window, e.g. 30d; \"all\" (default) = the whole corpus")
       ->capture_default_str();
+  eval->add_flag("--errors", ea->errors, "list the misjudged pairs");
 
   auto va = std::make_shared<VocabArgs>();
   auto* vocab = app.add_subcommand(
