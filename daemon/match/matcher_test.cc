@@ -120,6 +120,42 @@ TEST_F(MatcherTest, NumbersTypedIntoTheTextDoNotMakeComplaintsAlike) {
                    score("", ""));
 }
 
+TEST_F(MatcherTest, LeavingAPairEarlyNeverChangesADecision) {
+  // Every ordered pair of a mixed set: with `ask` as the floor, a pair at or above it scores
+  // exactly as without; one below is left with confidence 0.
+  const char* parts[] = {"金鹗山庄", "南湖花园", "巴陵中路", "洞庭村",   "电梯故障", "噪音扰民",
+                         "停水",     "违章搭建", "三天了",   "请尽快处理", "市民来电反映"};
+  std::vector<Profile> profiles;
+  uint64_t rng = 12345;
+  auto pick = [&] {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return parts[(rng >> 33) % std::size(parts)];
+  };
+  for (int64_t id = 1; id <= 60; ++id) {
+    const std::string title = std::string(pick()) + pick();
+    std::string content = title;
+    for (int k = 0; k < 4; ++k) content += pick();
+    profiles.push_back(
+        matcher_.MakeProfile(Input(id, kT0 + id * 3600, title, content, id % 3 ? kAlice : kBob)));
+  }
+  const double ask = matcher_.options().ask;
+  int above = 0, below = 0;
+  for (const Profile& a : profiles) {
+    for (const Profile& b : profiles) {
+      const Candidate exact = matcher_.Score(a, b), early = matcher_.Score(a, b, ask);
+      if (exact.confidence >= ask) {
+        ++above;
+        EXPECT_DOUBLE_EQ(early.confidence, exact.confidence);
+      } else {
+        ++below;
+        EXPECT_LT(early.confidence, ask);
+      }
+    }
+  }
+  EXPECT_GT(above, 0);
+  EXPECT_GT(below, 0);
+}
+
 TEST_F(MatcherTest, TicketsBeyondTheWindowAreNotCandidates) {
   MatchOptions o;
   o.window_s = 30 * kDay;
