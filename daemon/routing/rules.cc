@@ -1,126 +1,18 @@
 #include "daemon/routing/rules.h"
 
-#include <toml++/toml.h>
-
-#include <filesystem>
-#include <fstream>
-#include <initializer_list>
-#include <set>
-#include <sstream>
-
-#include "daemon/config/shipped.h"
+#include "daemon/config/data_file.h"
 
 namespace hs::routing {
 namespace {
 
-// A data file: its text parsed, and where it came from for messages.
-struct DataFile {
-  std::string where;  // The path, or "schema/NAME (shipped)".
-  std::string dir;    // For relative paths inside it; "" for a shipped file.
-  toml::table root;
-};
-
-Result<DataFile> Open(const std::string& path, const std::string& shipped_name) {
-  DataFile f;
-  std::string text;
-  if (path.empty()) {
-    auto shipped = config::ShippedFile(shipped_name);
-    if (!shipped) return Status::Internal("schema/" + shipped_name + " was not compiled in");
-    f.where = "schema/" + shipped_name + " (shipped)";
-    text = std::string(*shipped);
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::NotFound(path + " cannot be read; check the path and permissions");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-    f.where = path;
-    f.dir = std::filesystem::absolute(path).parent_path().string();
-  }
-  try {
-    f.root = toml::parse(text, f.where);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(f.where + ":" + std::to_string(e.source().begin.line) + ": " +
-                                   std::string(e.description()));
-  }
-  return f;
-}
-
-std::string At(const DataFile& f, const toml::node& n) {
-  return f.where + ":" + std::to_string(n.source().begin.line);
-}
-
-// Typed readers over one table; the first error sticks.
-class Reader {
- public:
-  Reader(const DataFile& f, const toml::table* t, std::string name)
-      : f_(f), t_(t), name_(std::move(name)) {}
-
-  std::string Str(const char* key, std::string fallback) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return fallback;
-    if (!n->is_string()) return Fail(*n, key, "must be a string"), fallback;
-    return **n->as_string();
-  }
-  bool Bool(const char* key, bool fallback) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return fallback;
-    if (!n->is_boolean()) return Fail(*n, key, "must be true or false"), fallback;
-    return **n->as_boolean();
-  }
-  std::vector<std::string> List(const char* key, std::vector<std::string> fallback) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return fallback;
-    const toml::array* a = n->as_array();
-    if (a == nullptr) return Fail(*n, key, "must be a list of strings"), fallback;
-    std::vector<std::string> out;
-    for (const toml::node& e : *a) {
-      if (!e.is_string()) return Fail(e, key, "must be a list of strings"), fallback;
-      out.push_back(**e.as_string());
-    }
-    return out;
-  }
-  // The first error, or an InvalidArgument for a key no reader asked for (a misspelling).
-  Status Finish(std::initializer_list<std::string_view> also_known = {}) {
-    if (!status_.ok() || t_ == nullptr) return status_;
-    for (const auto& [k, node] : *t_) {
-      std::string_view key = k.str();
-      bool known = asked_.contains(std::string(key));
-      for (std::string_view a : also_known) known |= a == key;
-      if (!known) {
-        return Status::InvalidArgument(At(f_, node) + ": " + name_ + (name_.empty() ? "" : ".") +
-                                       std::string(key) +
-                                       ": unknown key; check its spelling against the shipped "
-                                       "schema/ file of the same name");
-      }
-    }
-    return status_;
-  }
-
- private:
-  const toml::node* Node(const char* key) {
-    asked_.insert(key);
-    return t_ == nullptr ? nullptr : t_->get(key);
-  }
-  void Fail(const toml::node& n, const char* key, const char* what) {
-    if (!status_.ok()) return;
-    status_ = Status::InvalidArgument(At(f_, n) + ": " + name_ + (name_.empty() ? "" : ".") + key +
-                                      " " + what);
-  }
-  const DataFile& f_;
-  const toml::table* t_;
-  std::string name_;
-  Status status_;
-  std::set<std::string, std::less<>> asked_;
-};
-
-std::string Beside(const DataFile& f, const std::string& path) {
-  if (path.empty() || f.dir.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (std::filesystem::path(f.dir) / path).string();
-}
+using config::At;
+using config::Beside;
+using config::DataFile;
+using config::OpenDataFile;
+using config::Reader;
 
 Status LoadUnits(const std::string& path, Rules& rules) {
-  HS_ASSIGN_OR_RETURN(DataFile f, Open(path, "units.toml"));
+  HS_ASSIGN_OR_RETURN(DataFile f, OpenDataFile(path, "units.toml"));
   const toml::array* units = f.root.get_as<toml::array>("unit");
   if (units == nullptr) return Status::InvalidArgument(f.where + ": no [[unit]] entries");
   for (const toml::node& n : *units) {
@@ -140,7 +32,7 @@ Status LoadUnits(const std::string& path, Rules& rules) {
 }
 
 Status LoadCodebook(const std::string& path, Rules& rules) {
-  HS_ASSIGN_OR_RETURN(DataFile f, Open(path, "petition_categories.toml"));
+  HS_ASSIGN_OR_RETURN(DataFile f, OpenDataFile(path, "petition_categories.toml"));
   const toml::table* codes = f.root.get_as<toml::table>("codes");
   if (codes == nullptr) return Status::InvalidArgument(f.where + ": no [codes] table");
   for (const auto& [code, node] : *codes) {  // In key order: the lowest code wins.
@@ -165,7 +57,7 @@ const Unit* Rules::UnitForArea(const std::string& area) const {
 }
 
 Result<Rules> LoadRules(const std::string& file) {
-  HS_ASSIGN_OR_RETURN(DataFile f, Open(file, "routing.toml"));
+  HS_ASSIGN_OR_RETURN(DataFile f, OpenDataFile(file, "routing.toml"));
   Rules rules;
   Reader top(f, &f.root, "");
   std::string units_file = Beside(f, top.Str("units_file", ""));
