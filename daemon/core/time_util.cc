@@ -74,6 +74,38 @@ std::string FormatShanghaiTime(int64_t unix_seconds) {
   return buf;
 }
 
+int ShanghaiMonth(int64_t unix_seconds) {
+  const int64_t local = unix_seconds + kShanghaiOffsetSeconds;
+  int64_t days = local / 86400;
+  if (local % 86400 < 0) --days;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  return static_cast<int>(y * 100 + m);
+}
+
+Result<MonthSpan> ParseShanghaiMonth(std::string_view text) {
+  auto digits = [&](size_t from, size_t n) {
+    int v = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  const bool shaped = text.size() == 7 && text[4] == '-';
+  const int y = shaped ? digits(0, 4) : -1, m = shaped ? digits(5, 2) : -1;
+  if (y < 1970 || m < 1 || m > 12) {
+    return Status::InvalidArgument("month \"" + std::string(text) + "\": expected yyyy-mm, e.g. 2023-06");
+  }
+  MonthSpan span;
+  span.month = y * 100 + m;
+  span.begin = DaysFromCivil(y, static_cast<unsigned>(m), 1) * 86400 - kShanghaiOffsetSeconds;
+  span.end = DaysFromCivil(m == 12 ? y + 1 : y, m == 12 ? 1u : static_cast<unsigned>(m + 1), 1) * 86400 -
+             kShanghaiOffsetSeconds;
+  return span;
+}
+
 Result<int64_t> ParseDurationMillis(std::string_view text) {
   size_t i = 0;
   int64_t n = 0;

@@ -20,6 +20,17 @@ Result<int64_t> ParseShanghaiTime(std::string_view text);
 // Formats Unix seconds as "yyyy-MM-dd HH:mm:ss" in Beijing time.
 std::string FormatShanghaiTime(int64_t unix_seconds);
 
+// The month of Unix seconds in Beijing time, as yyyymm: 202306.
+int ShanghaiMonth(int64_t unix_seconds);
+
+// Parses "2023-06" into 202306 and the month's first second and the next month's first second
+// (Unix seconds, Beijing time). Errors: InvalidArgument.
+struct MonthSpan {
+  int month = 0;
+  int64_t begin = 0, end = 0;
+};
+Result<MonthSpan> ParseShanghaiMonth(std::string_view text);
+
 // Parses a duration such as "500ms", "5s", "10m", "2h", "1d". Errors: InvalidArgument.
 Result<int64_t> ParseDurationMillis(std::string_view text);
 

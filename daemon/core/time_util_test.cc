@@ -199,3 +199,26 @@ TEST(TimeTest, FormatsDurationsForPeople) {
 
 }  // namespace
 }  // namespace hs
+
+namespace hs {
+namespace {
+
+TEST(ShanghaiMonthTest, MonthsFollowBeijingTime) {
+  auto june = ParseShanghaiMonth("2023-06");
+  ASSERT_TRUE(june.ok());
+  EXPECT_EQ(june->month, 202306);
+  EXPECT_EQ(june->begin, *ParseShanghaiTime("2023-06-01 00:00:00"));
+  EXPECT_EQ(june->end, *ParseShanghaiTime("2023-07-01 00:00:00"));
+  EXPECT_EQ(ShanghaiMonth(june->begin), 202306);
+  EXPECT_EQ(ShanghaiMonth(june->begin - 1), 202305);  // 2023-05-31 23:59:59 Beijing, 15:59 UTC.
+  EXPECT_EQ(ShanghaiMonth(june->end - 1), 202306);
+  auto december = ParseShanghaiMonth("2023-12");
+  ASSERT_TRUE(december.ok());
+  EXPECT_EQ(december->end, *ParseShanghaiTime("2024-01-01 00:00:00"));
+  for (const char* bad : {"2023-13", "2023-00", "2023-6", "23-06", "2023/06", "2023-0a", ""}) {
+    EXPECT_FALSE(ParseShanghaiMonth(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace hs

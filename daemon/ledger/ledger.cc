@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/crypto/crypto.h"
+#include "daemon/ledger/assessment.h"
 #include "daemon/ledger/ledger_impl.h"
 #include "daemon/ledger/migrations.h"
 #include "daemon/log/log.h"
@@ -267,6 +268,10 @@ Result<std::vector<int>> Ledger::Migrate() {
     HS_RETURN_IF_ERROR(txn.Commit());
     log::Get("ledger")->info("applied migration {}", m.name);
     applied.push_back(m.version);
+  }
+  HS_ASSIGN_OR_RETURN(int64_t refilled, RefreshAssessment(impl_->db));
+  if (refilled > 0) {
+    log::Get("ledger")->info("derived the assessment facts of {} orders again", refilled);
   }
   return applied;
 }
@@ -571,6 +576,9 @@ Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<
   std::optional<Change> change;
   for (const Ticket& t : tickets) {
     Status s = UpsertTicket(im, source, t, now_s, stats, change);
+    if (s.ok() && change && !(change->inserted && t.history.empty())) {
+      s = StoreAssessment(im.db, change->ticket_id, t);
+    }
     if (s.ok() && change && im.match_hook != nullptr) s = im.match_hook->Match(*change, im.db, now_s);
     if (s.ok() && change && im.router != nullptr) s = im.QueueOutbox(*change, now_ms, stats);
     if (!s.ok()) return s.WithContext("storing record " + t.external_id);

@@ -1,5 +1,7 @@
 #include "daemon/routing/rules.h"
 
+#include <set>
+
 #include "daemon/config/data_file.h"
 
 namespace hs::routing {
@@ -15,6 +17,7 @@ Status LoadUnits(const std::string& path, Rules& rules) {
   HS_ASSIGN_OR_RETURN(DataFile f, OpenDataFile(path, "units.toml"));
   const toml::array* units = f.root.get_as<toml::array>("unit");
   if (units == nullptr) return Status::InvalidArgument(f.where + ": no [[unit]] entries");
+  std::set<std::string> names;
   for (const toml::node& n : *units) {
     const toml::table* t = n.as_table();
     if (t == nullptr) return Status::InvalidArgument(At(f, n) + ": unit must be a table");
@@ -24,8 +27,27 @@ Status LoadUnits(const std::string& path, Rules& rules) {
     u.code = r.Str("code", "");
     u.group = r.Str("group", "");
     u.areas = r.List("areas", {});
+    u.aliases = r.List("aliases", {});
+    if (const toml::table* names = r.Table("table_names")) {
+      for (const auto& [table, name] : *names) {
+        if (!name.is_string()) {
+          return Status::InvalidArgument(At(f, name) + ": unit.table_names." +
+                                         std::string(table.str()) + " must be a string");
+        }
+        u.table_names.emplace(std::string(table.str()), **name.as_string());
+      }
+    }
     HS_RETURN_IF_ERROR(r.Finish());
     if (u.name.empty()) return Status::InvalidArgument(At(f, n) + ": unit.name is required");
+    // One name, one unit: a name or alias used twice would make counts depend on file order.
+    std::vector<std::string> own = u.aliases;
+    own.push_back(u.name);
+    for (const std::string& x : own) {
+      if (!names.insert(x).second) {
+        return Status::InvalidArgument(At(f, n) + ": unit " + u.name + ": the name " + x +
+                                       " is already another unit's name or alias");
+      }
+    }
     rules.units.push_back(std::move(u));
   }
   return Status::Ok();
@@ -51,6 +73,18 @@ const Unit* Rules::UnitForArea(const std::string& area) const {
   for (const Unit& u : units) {
     for (const std::string& a : u.areas) {
       if (a == area) return &u;
+    }
+  }
+  return nullptr;
+}
+
+const Unit* Rules::UnitNamed(const std::string& name) const {
+  for (const Unit& u : units) {
+    if (u.name == name) return &u;
+  }
+  for (const Unit& u : units) {
+    for (const std::string& a : u.aliases) {
+      if (a == name) return &u;
     }
   }
   return nullptr;

@@ -15,7 +15,9 @@ struct Unit {
   std::string name;  // 承办单位 as the hotline names it, e.g. 平江县.
   std::string code;
   std::string group;
-  std::vector<std::string> areas;  // As the provincial platform names them.
+  std::vector<std::string> areas;    // As the provincial platform names them.
+  std::vector<std::string> aliases;  // Other names platforms use for it.
+  std::map<std::string, std::string> table_names;  // Assessment table → the name it prints.
 };
 
 struct Rules {
@@ -48,6 +50,8 @@ struct Rules {
 
   // The unit a provincial `area` names, or nullptr.
   const Unit* UnitForArea(const std::string& area) const;
+  // The unit a platform calls `name` (its name or an alias), or nullptr.
+  const Unit* UnitNamed(const std::string& name) const;
 };
 
 // Reads the rules from `file` ("" = the shipped routing.toml), and the unit registry and codebook
