@@ -229,11 +229,11 @@ Result<Config> Load(const std::string& path) {
   for (const auto& [k, node] : parsed->root) {
     std::string key(k.str());
     if (key != "ledger" && key != "log" && key != "adapters" && key != "routing" &&
-        key != "outbox" && key != "deadlines" && key != "match") {
+        key != "outbox" && key != "deadlines" && key != "match" && key != "assessment") {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
                                      key +
                                      ": unknown section; expected [ledger], [log], [routing], "
-                                     "[outbox], [deadlines], [match] or [adapters.NAME]");
+                                     "[outbox], [deadlines], [match], [assessment] or [adapters.NAME]");
     }
     if (!node.is_table()) {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
@@ -294,6 +294,9 @@ Result<Config> Load(const std::string& path) {
     match.Fail("area_code", "must be a Chinese area code such as \"0730\"");
   }
   HS_RETURN_IF_ERROR(match.Finish());
+  Section assessment = section("assessment");
+  cfg.assessment_policy_file = assessment.Path("policy", "");
+  HS_RETURN_IF_ERROR(assessment.Finish());
   if (const toml::table* adapters = parsed->root["adapters"].as_table()) {
     for (const auto& [k, node] : *adapters) {
       if (!node.is_table()) {

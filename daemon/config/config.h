@@ -89,6 +89,9 @@ struct Config {
   std::string match_key_file;
   std::string match_area_code = "0730";  // For local numbers typed without one.
 
+  // [assessment]
+  std::string assessment_policy_file;  // "" = the shipped schema/assessment.toml.
+
   // [adapters.NAME] sections in name order, each validated by its adapter's factory.
   std::vector<std::string> adapter_names;
   std::shared_ptr<const ParsedFile> parsed;

@@ -129,7 +129,7 @@ const toml::array* Reader::Tables(const char* key) {
   const toml::node* n = Node(key);
   if (n == nullptr) return nullptr;
   const toml::array* a = n->as_array();
-  if (a == nullptr || !a->is_array_of_tables()) {
+  if (a == nullptr || (!a->empty() && !a->is_array_of_tables())) {
     return FailAt(*n, key, "must be a list of tables ([[" + std::string(key) + "]])"), nullptr;
   }
   return a;

@@ -25,6 +25,7 @@
 #include "daemon/ledger/outbox.h"
 #include "daemon/ops/cli_util.h"
 #include "daemon/ops/match_commands.h"
+#include "daemon/ops/score_commands.h"
 #include "daemon/ops/push_commands.h"
 #include "daemon/ops/table.h"
 #include "daemon/sync/daemon.h"
@@ -664,6 +665,7 @@ int Main(int argc, char** argv) {
 
   std::function<int()> push_commands = AddPushCommands(app);
   std::function<int()> match_commands = AddMatchCommands(app);
+  std::function<int()> score_commands = AddScoreCommands(app);
 
   try {
     app.parse(argc, argv);
@@ -681,6 +683,7 @@ int Main(int argc, char** argv) {
   if (*sim) return Sim(sim_args);
   if (int code = push_commands(); code >= 0) return code;
   if (int code = match_commands(); code >= 0) return code;
+  if (int code = score_commands(); code >= 0) return code;
   return kExitUsage;
 }
 

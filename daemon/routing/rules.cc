@@ -78,7 +78,13 @@ const Unit* Rules::UnitForArea(const std::string& area) const {
   return nullptr;
 }
 
-const Unit* Rules::UnitNamed(const std::string& name) const {
+Result<std::vector<Unit>> LoadUnitRegistry(const std::string& file) {
+  Rules rules;
+  HS_RETURN_IF_ERROR(LoadUnits(file, rules));
+  return std::move(rules.units);
+}
+
+const Unit* FindUnit(const std::vector<Unit>& units, const std::string& name) {
   for (const Unit& u : units) {
     if (u.name == name) return &u;
   }

@@ -50,13 +50,17 @@ struct Rules {
 
   // The unit a provincial `area` names, or nullptr.
   const Unit* UnitForArea(const std::string& area) const;
-  // The unit a platform calls `name` (its name or an alias), or nullptr.
-  const Unit* UnitNamed(const std::string& name) const;
 };
 
 // Reads the rules from `file` ("" = the shipped routing.toml), and the unit registry and codebook
 // it names (relative paths beside it). Errors: InvalidArgument naming file, line and key; NotFound
 // for a missing file.
 Result<Rules> LoadRules(const std::string& file);
+
+// The unit a platform calls `name` (its name, else an alias), or nullptr.
+const Unit* FindUnit(const std::vector<Unit>& units, const std::string& name);
+
+// Reads a unit registry ("" = the shipped units.toml). Errors as LoadRules.
+Result<std::vector<Unit>> LoadUnitRegistry(const std::string& file);
 
 }  // namespace hs::routing

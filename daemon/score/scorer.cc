@@ -1,0 +1,266 @@
+#include "daemon/score/scorer.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <numeric>
+
+#include "daemon/ledger/ledger_impl.h"
+
+namespace hs::score {
+namespace {
+
+using i128 = __int128;
+
+// An exact fraction n/d, d > 0.
+struct Fraction {
+  i128 n = 0, d = 1;
+};
+
+i128 Gcd(i128 a, i128 b) {
+  if (a < 0) a = -a;
+  while (b != 0) {
+    const i128 t = a % b;
+    a = b;
+    b = t < 0 ? -t : t;
+  }
+  return a == 0 ? 1 : a;
+}
+
+Fraction Add(Fraction a, Fraction b) {
+  const i128 g = Gcd(a.d, b.d);
+  Fraction r{a.n * (b.d / g) + b.n * (a.d / g), a.d / g * b.d};
+  const i128 k = Gcd(r.n, r.d);
+  return {r.n / k, r.d / k};
+}
+
+// 100·num/den in percent (0 when den is 0).
+Fraction Percent(int64_t num, int64_t den) {
+  if (den == 0) return {};
+  return Fraction{i128{num} * 100, den};
+}
+
+// f rounded half away from zero to `decimals` places, as an integer count of 10^-decimals.
+i128 Round(Fraction f, int decimals) {
+  i128 scaled = f.n;
+  for (int i = 0; i < decimals; ++i) scaled *= 10;
+  const bool negative = scaled < 0;
+  const i128 magnitude = negative ? -scaled : scaled;
+  i128 q = magnitude / f.d;
+  if ((magnitude % f.d) * 2 >= f.d) ++q;
+  return negative ? -q : q;
+}
+
+i128 Pow10(int n) {
+  i128 p = 1;
+  while (n-- > 0) p *= 10;
+  return p;
+}
+
+Fraction RateOf(const Counts& c, Rate r) {
+  switch (r) {
+    case Rate::kDone: return Percent(c.done, c.due);
+    case Rate::kOnTime: return Percent(c.on_time, c.due);
+    case Rate::kRework: return Percent(c.rework, c.due);
+    case Rate::kDissatisfied: return Percent(c.dissatisfied, c.revisits);
+    case Rate::kSatisfied: return Percent(c.satisfied, c.done);
+    case Rate::kExtended: return Percent(c.extended, c.due);
+  }
+  return {};
+}
+
+bool Below(Fraction f, int64_t micros) {  // f < micros/10^6
+  return f.n * 1'000'000 < i128{micros} * f.d;
+}
+
+std::string Placeholders(size_t n, int first) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += (i ? ", ?" : "?") + std::to_string(first + static_cast<int>(i));
+  return s;
+}
+
+// Which rows of assessment_orders are `due` for the month at the cut-off (?1 month, ?2 cut-off,
+// channels from ?3 on).
+std::string DueWhere(size_t channels) {
+  return "month = ?1 AND assigned_at <= ?2 AND (reassigned_at IS NULL OR reassigned_at > ?2) "
+         "AND channel IN (" + Placeholders(channels, 3) + ")";
+}
+
+void BindMonth(sql::Stmt& st, const TablePolicy& t, int month, int64_t cutoff) {
+  st.Bind(1, int64_t{month}).Bind(2, cutoff);
+  for (size_t i = 0; i < t.channels.size(); ++i) st.Bind(3 + static_cast<int>(i), t.channels[i]);
+}
+
+// Runs a per-unit count query; `read` gets the unit's name and the statement.
+template <typename Fn>
+Status PerUnit(sql::Db& db, const std::string& sql, const TablePolicy& t, int month,
+               int64_t cutoff, Fn read) {
+  HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(db, sql));
+  BindMonth(st, t, month, cutoff);
+  for (;;) {
+    HS_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::Ok();
+    read(st.Text(0), st);
+  }
+}
+
+std::string ShownName(const routing::Unit& u, const std::string& table) {
+  const auto it = u.table_names.find(table);
+  return it == u.table_names.end() ? u.name : it->second;
+}
+
+}  // namespace
+
+std::string FormatRate(int64_t num, int64_t den, int decimals) {
+  const i128 r = Round(Percent(num, den), decimals);
+  const i128 unit = Pow10(decimals);
+  if (r % unit == 0) return std::to_string(static_cast<int64_t>(r / unit)) + "%";
+  std::string frac = std::to_string(static_cast<int64_t>((r < 0 ? -r : r) % unit));
+  frac.insert(0, static_cast<size_t>(decimals) - frac.size(), '0');
+  return (r < 0 ? "-" : "") + std::to_string(static_cast<int64_t>((r < 0 ? -r : r) / unit)) + "." +
+         frac + "%";
+}
+
+std::string FormatMicros(int64_t micros, int decimals, bool plus) {
+  const i128 r = Round(Fraction{micros, 1'000'000}, decimals);
+  const i128 unit = Pow10(decimals);
+  const i128 m = r < 0 ? -r : r;
+  std::string s = std::to_string(static_cast<int64_t>(m / unit));
+  std::string frac = std::to_string(static_cast<int64_t>(m % unit));
+  frac.insert(0, static_cast<size_t>(decimals) - std::min(frac.size(), static_cast<size_t>(decimals)), '0');
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  if (!frac.empty()) s += "." + frac;
+  if (r < 0) return "-" + s;
+  return plus && r > 0 ? "+" + s : s;
+}
+
+int64_t Composite(const TablePolicy& t, const Counts& c) {
+  Fraction sum{t.constant_micros, 1'000'000};
+  for (int i = 0; i < kRates; ++i) {
+    if (t.weight_micros[i] == 0) continue;
+    const Fraction rate = RateOf(c, static_cast<Rate>(i));
+    sum = Add(sum, Fraction{rate.n * t.weight_micros[i], rate.d * 1'000'000});
+  }
+  return static_cast<int64_t>(Round(sum, t.composite_decimals) *
+                              Pow10(6 - t.composite_decimals));
+}
+
+Result<TableScore> ScoreTable(ledger::Ledger& ledger, const Policy& policy,
+                              const std::vector<routing::Unit>& units, const std::string& table,
+                              const MonthSpan& month, int64_t cutoff) {
+  const TablePolicy* t = policy.Table(table);
+  if (t == nullptr) {
+    std::string known;
+    for (const TablePolicy& p : policy.tables) known += (known.empty() ? "" : ", ") + p.name;
+    return Status::NotFound("no table \"" + table + "\" in " + policy.where + "; it has " + known);
+  }
+  TableScore score;
+  score.policy = t;
+  score.month = month.month;
+  score.cutoff = cutoff;
+  std::map<std::string, Counts> by_name;  // By the platform's name.
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  const std::string due = DueWhere(t->channels.size());
+  HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
+SELECT unit, count(*),
+       count(*) FILTER (WHERE closed_at <= ?2),
+       count(*) FILTER (WHERE closed_at <= ?2 AND (deadline IS NULL OR closed_at <= CASE
+           WHEN extended_at <= ?2 AND extended_deadline > deadline THEN extended_deadline
+           ELSE deadline END)),
+       count(*) FILTER (WHERE reworked_at <= ?2),
+       count(*) FILTER (WHERE extended_at <= ?2)
+FROM assessment_orders WHERE )" + due + " GROUP BY unit",
+                             *t, month.month, cutoff, [&](const std::string& unit, sql::Stmt& st) {
+                               Counts& c = by_name[unit];
+                               c.due = st.Int(1);
+                               c.done = st.Int(2);
+                               c.on_time = st.Int(3);
+                               c.rework = st.Int(4);
+                               c.extended = st.Int(5);
+                             }));
+  if (t->dissatisfied || t->weight_micros[static_cast<int>(Rate::kDissatisfied)] != 0) {
+    HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
+SELECT unit, count(*) FILTER (WHERE result IN ('满意', '基本满意', '不满意')),
+       count(*) FILTER (WHERE result = '不满意')
+FROM assessment_revisits
+WHERE month = ?1 AND at <= ?2 AND channel IN ()" + Placeholders(t->channels.size(), 3) +
+                                                  ") GROUP BY unit",
+                               *t, month.month, cutoff,
+                               [&](const std::string& unit, sql::Stmt& st) {
+                                 Counts& c = by_name[unit];
+                                 c.revisits = st.Int(1);
+                                 c.dissatisfied = st.Int(2);
+                               }));
+  }
+  if (!t->dissatisfied || t->weight_micros[static_cast<int>(Rate::kSatisfied)] != 0) {
+    HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
+SELECT unit, count(*) FROM assessment_orders o
+WHERE )" + due + R"( AND closed_at <= ?2
+  AND (SELECT r.result FROM assessment_revisits r
+       WHERE r.ticket_id = o.ticket_id AND r.at <= ?2 ORDER BY r.n DESC LIMIT 1)
+      IN ('满意', '基本满意')
+GROUP BY unit)",
+                               *t, month.month, cutoff,
+                               [&](const std::string& unit, sql::Stmt& st) {
+                                 by_name[unit].satisfied = st.Int(1);
+                               }));
+  }
+
+  // Platform names to registry units (aliases join), then the unit's figures.
+  std::map<std::string, UnitRow> rows;
+  for (const auto& [name, c] : by_name) {
+    const routing::Unit* u = routing::FindUnit(units, name);
+    UnitRow& row = rows[u != nullptr ? u->name : name];
+    row.unit = u != nullptr ? u->name : name;
+    row.shown = u != nullptr ? ShownName(*u, t->name) : name;
+    row.group = u != nullptr ? u->group : "";
+    row.registered = u != nullptr;
+    row.counts.due += c.due;
+    row.counts.done += c.done;
+    row.counts.on_time += c.on_time;
+    row.counts.rework += c.rework;
+    row.counts.extended += c.extended;
+    row.counts.revisits += c.revisits;
+    row.counts.dissatisfied += c.dissatisfied;
+    row.counts.satisfied += c.satisfied;
+  }
+  auto grade_index = [&](const std::string& g) {
+    for (size_t i = 0; i < t->grades.size(); ++i) {
+      if (t->grades[i].grade == g) return i;
+    }
+    return t->grades.size();
+  };
+  for (auto& [name, row] : rows) {
+    // A unit with revisits in the month but no order due is not graded this month.
+    if (row.counts.due == 0) continue;
+    row.composite_micros = Composite(*t, row.counts);
+    size_t g = t->grades.size() - 1;
+    for (size_t i = 0; i < t->grades.size(); ++i) {
+      if (row.composite_micros >= t->grades[i].min_micros) {
+        g = i;
+        break;
+      }
+    }
+    for (const Cap& cap : t->caps) {
+      if (Below(RateOf(row.counts, cap.rate), cap.below_micros)) {
+        g = std::max(g, grade_index(cap.grade));
+      }
+    }
+    row.grade = t->grades[g].grade;
+    score.rows.push_back(row);
+  }
+  std::sort(score.rows.begin(), score.rows.end(), [&](const UnitRow& a, const UnitRow& b) {
+    const size_t ga = grade_index(a.grade), gb = grade_index(b.grade);
+    if (ga != gb) return ga < gb;
+    if (a.counts.due != b.counts.due) return a.counts.due > b.counts.due;
+    return a.shown < b.shown;
+  });
+  for (const routing::Unit& u : units) {
+    const auto it = rows.find(u.name);
+    if (it == rows.end() || it->second.counts.due == 0) score.empty.push_back(ShownName(u, t->name));
+  }
+  return score;
+}
+
+}  // namespace hs::score
