@@ -148,4 +148,80 @@ ON CONFLICT (name) DO UPDATE SET version = excluded.version)"));
   return tickets;
 }
 
+namespace {
+
+Status Audit(sql::Db& db, int64_t now_s, const std::string& actor, const std::string& action,
+             const std::string& subject, const std::string& detail) {
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
+INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5))"));
+  st->Bind(1, now_s).Bind(2, actor).Bind(3, action).Bind(4, subject).Bind(5, detail);
+  return st->Run();
+}
+
+std::string Describe(const EnteredAdjustment& a) {
+  return std::to_string(a.month) + " " + a.unit + " " + std::to_string(a.points_micros) +
+         "µ " + a.indicator + ": " + a.detail;
+}
+
+}  // namespace
+
+Result<int64_t> AddAdjustment(Ledger& ledger, const EnteredAdjustment& a, int64_t now_s) {
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  sql::Transaction txn(im->db);
+  HS_RETURN_IF_ERROR(txn.status());
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(im->db, R"(
+INSERT INTO adjustments (month, unit, points, indicator, detail, actor, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))"));
+  st->Bind(1, int64_t{a.month})
+      .Bind(2, a.unit)
+      .Bind(3, a.points_micros)
+      .Bind(4, a.indicator)
+      .Bind(5, a.detail)
+      .Bind(6, a.actor)
+      .Bind(7, now_s);
+  HS_RETURN_IF_ERROR(st->Run());
+  const int64_t id = im->db.LastInsertId();
+  HS_RETURN_IF_ERROR(
+      Audit(im->db, now_s, a.actor, "adjust.add", "adjustment #" + std::to_string(id), Describe(a)));
+  HS_RETURN_IF_ERROR(txn.Commit());
+  return id;
+}
+
+Result<std::vector<EnteredAdjustment>> ListAdjustments(Ledger& ledger, int month) {
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(im->db, R"(
+SELECT id, month, unit, points, indicator, detail, actor, created_at FROM adjustments
+WHERE month = ?1 ORDER BY id)"));
+  st->Bind(1, int64_t{month});
+  return sql::ReadRows(*st, [](sql::Stmt& s) {
+    return EnteredAdjustment{s.Int(0),  static_cast<int>(s.Int(1)), s.Text(2), s.Int(3),
+                             s.Text(4), s.Text(5),                 s.Text(6), s.Int(7)};
+  });
+}
+
+Status RemoveAdjustment(Ledger& ledger, int64_t id, const std::string& actor,
+                        const std::string& reason, int64_t now_s) {
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  sql::Transaction txn(im->db);
+  HS_RETURN_IF_ERROR(txn.status());
+  HS_ASSIGN_OR_RETURN(sql::Stmt* find, Prepare(im->db, R"(
+SELECT month, unit, points, indicator, detail FROM adjustments WHERE id = ?1)"));
+  find->Bind(1, id);
+  HS_ASSIGN_OR_RETURN(bool row, find->Step());
+  if (!row) return Status::NotFound("no adjustment #" + std::to_string(id) + "; see adjust list");
+  EnteredAdjustment a{id, static_cast<int>(find->Int(0)), find->Text(1), find->Int(2),
+                      find->Text(3), find->Text(4), actor, now_s};
+  find->Reset();
+  HS_ASSIGN_OR_RETURN(sql::Stmt* del, Prepare(im->db, "DELETE FROM adjustments WHERE id = ?1"));
+  del->Bind(1, id);
+  HS_RETURN_IF_ERROR(del->Run());
+  HS_RETURN_IF_ERROR(Audit(im->db, now_s, actor, "adjust.remove",
+                           "adjustment #" + std::to_string(id),
+                           Describe(a) + (reason.empty() ? "" : " (" + reason + ")")));
+  return txn.Commit();
+}
+
 }  // namespace hs::ledger

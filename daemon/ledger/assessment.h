@@ -47,4 +47,22 @@ Status StoreAssessment(sql::Db& db, int64_t ticket_id, const Ticket& t);
 // (at open, after migrations). Returns the number of tickets read, 0 when current.
 Result<int64_t> RefreshAssessment(sql::Db& db);
 
+// --- Adjustments operators enter (audited) ---
+
+struct EnteredAdjustment {
+  int64_t id = 0;
+  int month = 0;  // 202306
+  std::string unit;
+  int64_t points_micros = 0;
+  std::string indicator, detail, actor;
+  int64_t created_at = 0;
+};
+
+// Stores `a` (its id and created_at are set here) with an audit row. Returns the new id.
+Result<int64_t> AddAdjustment(Ledger& ledger, const EnteredAdjustment& a, int64_t now_s);
+Result<std::vector<EnteredAdjustment>> ListAdjustments(Ledger& ledger, int month);
+// Deletes one, with an audit row keeping what it was. Errors: NotFound.
+Status RemoveAdjustment(Ledger& ledger, int64_t id, const std::string& actor,
+                        const std::string& reason, int64_t now_s);
+
 }  // namespace hs::ledger

@@ -214,10 +214,11 @@ struct FlagArgs {
 };
 
 int Flag(FlagArgs& a) {
-  if (a.flag != "petition") {
-    return Fail(Status::InvalidArgument("unknown flag \"" + a.flag +
-                                        "\"; known: petition (push this order to the petition "
-                                        "platform)"));
+  if (a.flag != "petition" && a.flag != "quality") {
+    return Fail(Status::InvalidArgument(
+        "unknown flag \"" + a.flag +
+        "\"; known: petition (push this order to the petition platform), quality (quality review "
+        "found the handling wanting: it costs the unit in the month's assessment)"));
   }
   auto ledger = OpenForWriting(a.ledger);
   if (!ledger.ok()) return Fail(ledger.status());
@@ -238,8 +239,17 @@ int Flag(FlagArgs& a) {
   auto rules = routing::LoadRules(routing_file);
   if (!rules.ok()) return Fail(rules.status());
   if (r.source != rules->hotline) {
-    return Fail(Status::InvalidArgument("flag petition applies to hotline orders; " +
+    return Fail(Status::InvalidArgument("flag " + a.flag + " applies to hotline orders; " +
                                         MaskText(a.ref) + " is a " + r.source + " record"));
+  }
+  ledger::Change change{r.source, r.id, &r.ticket, true, {}, 0};
+  if (a.flag == "quality") {  // A mark for the assessment: nothing to push.
+    auto marked = ledger::FlagAndRoute(**ledger, change, a.flag, a.note, Actor(), NowMs());
+    if (!marked.ok()) return Fail(marked.status());
+    std::cout << r.source << " " << r.ticket.external_id
+              << " flagged quality; it costs its unit in the assessment of the month it was "
+                 "dispatched (score --adjustments).\n";
+    return kExitOk;
   }
   routing::CityRouter router(std::move(rules).value());
   for (const auto& e : r.events) {
@@ -247,7 +257,6 @@ int Flag(FlagArgs& a) {
     r.ticket.history.push_back(
         {e.at.value_or(0), e.action, e.unit, e.note, e.result, e.external_ref});
   }
-  ledger::Change change{r.source, r.id, &r.ticket, true, {}, 0};
   (*ledger)->SetRouter(&router);
   auto queued = ledger::FlagAndRoute(**ledger, change, a.flag, a.note, Actor(), NowMs());
   (*ledger)->SetRouter(nullptr);
@@ -292,10 +301,10 @@ std::function<int()> AddPushCommands(CLI::App& app) {
 
   auto fa = std::make_shared<FlagArgs>();
   auto* flag = app.add_subcommand("flag",
-                                  "mark a ticket, e.g. push a hotline order to the "
-                                  "petition platform (audited)");
+                                  "mark a ticket: push a hotline order to the petition "
+                                  "platform, or a quality finding for the assessment (audited)");
   flag->add_option("REF", fa->ref, "ledger id or platform number")->required();
-  flag->add_option("FLAG", fa->flag, "petition")->required();
+  flag->add_option("FLAG", fa->flag, "petition or quality")->required();
   flag->add_option("--note", fa->note, "why, for the audit");
   AddLedgerOptions(flag, fa->ledger);
 

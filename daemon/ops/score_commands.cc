@@ -1,12 +1,14 @@
 #include "daemon/ops/score_commands.h"
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
 #include "daemon/config/config.h"
 #include "daemon/core/exit_codes.h"
 #include "daemon/core/time_util.h"
+#include "daemon/ledger/assessment.h"
 #include "daemon/ops/cli_util.h"
 #include "daemon/ops/table.h"
 #include "daemon/score/scorer.h"
@@ -17,6 +19,13 @@ namespace {
 struct ScoreArgs {
   LedgerArgs ledger;
   std::string month, table = "hotline", format = "table", as_of, policy;
+  bool adjustments = false;
+};
+
+struct AdjustArgs {
+  LedgerArgs ledger;
+  std::string month, unit, points, indicator, detail, reason, policy;
+  int64_t id = 0;
 };
 
 // The policy and the unit registry: --policy, else [assessment] policy, else the shipped one;
@@ -188,6 +197,50 @@ void PrintJsonScore(const score::TableScore& s, int rate_decimals) {
   PrintJson(b);
 }
 
+// Annexes 3 and 4: deductions, then bonuses, then each unit's total.
+void PrintAdjustments(const std::vector<score::Adjustment>& all, const std::string& format,
+                      int month) {
+  if (format == "tsv" || format == "csv") {
+    const char sep = format == "tsv" ? '\t' : ',';
+    std::cout << "unit" << sep << "points" << sep << "indicator" << sep << "detail\n";
+    for (bool deductions : {true, false}) {
+      for (const score::Adjustment& x : all) {
+        if ((x.points_micros < 0) != deductions) continue;
+        const std::vector<std::string> cells = {x.unit, score::FormatMicros(x.points_micros, 6, true),
+                                                x.indicator, x.detail};
+        for (size_t i = 0; i < cells.size(); ++i) {
+          std::cout << (i ? std::string(1, sep) : "") << (sep == ',' ? CsvCell(cells[i]) : cells[i]);
+        }
+        std::cout << "\n";
+      }
+    }
+    return;
+  }
+  std::vector<std::string> order;
+  std::map<std::string, int64_t> totals;
+  for (bool deductions : {true, false}) {
+    std::cout << (deductions ? "" : "\n") << MonthText(month)
+              << (deductions ? " 12345热线和市长信箱工作考核扣分表\n" : " 12345热线和市长信箱工作考核加分表\n");
+    Table t({"部门名称", "加扣分值", "指标名称", deductions ? "扣分明细" : "加分明细", "来源"});
+    for (const score::Adjustment& x : all) {
+      if ((x.points_micros < 0) != deductions || x.points_micros == 0) continue;
+      t.AddRow({x.unit, score::FormatMicros(x.points_micros, 6, true), x.indicator, x.detail,
+                x.derived ? "ledger" : "entered #" + std::to_string(x.id)});
+      if (totals.emplace(x.unit, 0).second) order.push_back(x.unit);
+      totals[x.unit] += x.points_micros;
+    }
+    if (t.empty()) {
+      std::cout << "(none)\n";
+    } else {
+      t.Print(std::cout);
+    }
+  }
+  std::cout << "\n各单位加扣分合计\n";
+  Table t({"部门名称", "合计"});
+  for (const std::string& u : order) t.AddRow({u, score::FormatMicros(totals[u], 6, true)});
+  t.Print(std::cout);
+}
+
 int Score(ScoreArgs& a) {
   auto month = ParseShanghaiMonth(a.month);
   if (!month.ok()) return Fail(month.status().WithContext("--month"));
@@ -201,6 +254,18 @@ int Score(ScoreArgs& a) {
   if (!setup.ok()) return Fail(setup.status());
   auto ledger = OpenForReading(a.ledger);
   if (!ledger.ok()) return Fail(ledger.status());
+  if (a.adjustments) {
+    std::vector<score::TableScore> tables;
+    for (const score::TablePolicy& t : setup->policy.tables) {
+      auto s = score::ScoreTable(**ledger, setup->policy, setup->units, t.name, *month, cutoff);
+      if (!s.ok()) return Fail(s.status());
+      tables.push_back(std::move(s).value());
+    }
+    auto all = score::Adjustments(**ledger, setup->policy, setup->units, tables, *month);
+    if (!all.ok()) return Fail(all.status());
+    PrintAdjustments(*all, a.format, month->month);
+    return kExitOk;
+  }
   auto s = score::ScoreTable(**ledger, setup->policy, setup->units, a.table, *month, cutoff);
   if (!s.ok()) return Fail(s.status());
   const int decimals = setup->policy.rate_decimals;
@@ -213,6 +278,67 @@ int Score(ScoreArgs& a) {
   } else {
     PrintTable(*s, decimals);
   }
+  return kExitOk;
+}
+
+int AdjustAdd(AdjustArgs& a) {
+  auto month = ParseShanghaiMonth(a.month);
+  if (!month.ok()) return Fail(month.status().WithContext("--month"));
+  auto points = score::ParseMicros(a.points);
+  if (!points.ok()) return Fail(points.status().WithContext("--points"));
+  ScoreArgs sa;
+  sa.ledger = a.ledger;
+  sa.policy = a.policy;
+  auto setup = LoadSetup(sa);
+  if (!setup.ok()) return Fail(setup.status());
+  const routing::Unit* unit = routing::FindUnit(setup->units, a.unit);
+  if (unit == nullptr) {
+    return Fail(Status::NotFound("no unit " + a.unit +
+                                 " in the unit registry; use its name as units.toml gives it"));
+  }
+  auto ledger = OpenForWriting(a.ledger);
+  if (!ledger.ok()) return Fail(ledger.status());
+  ledger::EnteredAdjustment x;
+  x.month = month->month;
+  x.unit = unit->name;
+  x.points_micros = *points;
+  x.indicator = a.indicator;
+  x.detail = a.detail;
+  x.actor = Actor();
+  auto id = ledger::AddAdjustment(**ledger, x, NowMs() / 1000);
+  if (!id.ok()) return Fail(id.status());
+  std::cout << "adjustment #" << *id << ": " << x.unit << " "
+            << score::FormatMicros(x.points_micros, 6, true) << " in " << a.month
+            << " (audited; adjust remove " << *id << " takes it back)\n";
+  return kExitOk;
+}
+
+int AdjustList(AdjustArgs& a) {
+  auto month = ParseShanghaiMonth(a.month);
+  if (!month.ok()) return Fail(month.status().WithContext("--month"));
+  auto ledger = OpenForReading(a.ledger);
+  if (!ledger.ok()) return Fail(ledger.status());
+  auto list = ledger::ListAdjustments(**ledger, month->month);
+  if (!list.ok()) return Fail(list.status());
+  Table t({"#", "部门名称", "加扣分值", "指标名称", "明细", "entered by", "at"});
+  for (const auto& x : *list) {
+    t.AddRow({std::to_string(x.id), x.unit, score::FormatMicros(x.points_micros, 6, true),
+              x.indicator, x.detail, x.actor, FormatShanghaiTime(x.created_at)});
+  }
+  if (t.empty()) {
+    std::cout << "No adjustments entered for " << a.month << ".\n";
+  } else {
+    t.Print(std::cout);
+  }
+  return kExitOk;
+}
+
+int AdjustRemove(AdjustArgs& a) {
+  auto ledger = OpenForWriting(a.ledger);
+  if (!ledger.ok()) return Fail(ledger.status());
+  Status s = ledger::RemoveAdjustment(**ledger, a.id, Actor(), a.reason, NowMs() / 1000);
+  if (!s.ok()) return Fail(s);
+  std::cout << "adjustment #" << a.id << " removed (audited)\n";
   return kExitOk;
 }
 
@@ -231,9 +357,33 @@ std::function<int()> AddScoreCommands(CLI::App& app) {
                     "count up to this time (yyyy-MM-dd HH:mm:ss); default: the end of the month");
   score->add_option("--policy", sa->policy,
                     "assessment policy file (default: [assessment] policy, else the shipped one)");
+  score->add_flag("--adjustments", sa->adjustments,
+                  "the month's deductions and bonuses (derived and entered) and each unit's total");
   AddLedgerOptions(score, sa->ledger);
+
+  auto aa = std::make_shared<AdjustArgs>();
+  auto* adjust = app.add_subcommand("adjust", "adjustments operators enter: add, list, remove");
+  adjust->require_subcommand(1);
+  auto* add = adjust->add_subcommand("add", "enter a deduction or bonus (audited)");
+  add->add_option("--month", aa->month, "yyyy-mm")->required();
+  add->add_option("--unit", aa->unit, "the unit, as the registry names it")->required();
+  add->add_option("--points", aa->points, "e.g. -2, +1, -0.5")->required();
+  add->add_option("--indicator", aa->indicator, "指标名称, e.g. 上级考核")->required();
+  add->add_option("--detail", aa->detail, "扣分明细 / 加分明细")->required();
+  add->add_option("--policy", aa->policy, "assessment policy file (for its unit registry)");
+  AddLedgerOptions(add, aa->ledger);
+  auto* list = adjust->add_subcommand("list", "the entered adjustments of a month");
+  list->add_option("--month", aa->month, "yyyy-mm")->required();
+  AddLedgerOptions(list, aa->ledger);
+  auto* remove = adjust->add_subcommand("remove", "take an entered adjustment back (audited)");
+  remove->add_option("ID", aa->id, "its number in adjust list")->required();
+  remove->add_option("--reason", aa->reason, "why, for the audit");
+  AddLedgerOptions(remove, aa->ledger);
   return [=]() -> int {
     if (*score) return Score(*sa);
+    if (*add) return AdjustAdd(*aa);
+    if (*list) return AdjustList(*aa);
+    if (*remove) return AdjustRemove(*aa);
     return -1;
   };
 }

@@ -168,6 +168,7 @@ Result<Policy> LoadPolicy(const std::string& file) {
       }
       HS_RETURN_IF_ERROR(g.Finish());
     }
+    p.extension_tables = r.List("extension_tables", {});
     p.extension_over_micros = r.Micros("extension_over", 10'000'000);
     p.extension_points_micros = r.Micros("extension_points", 0);
     p.extension_indicator = r.Str("extension_indicator", "");
@@ -179,6 +180,21 @@ Result<Policy> LoadPolicy(const std::string& file) {
   }
   HS_RETURN_IF_ERROR(top.Finish());
   if (p.tables.empty()) return Status::InvalidArgument(f.where + ": no [[table]]");
+  for (const std::string& t : p.extension_tables) {
+    if (p.Table(t) == nullptr) {
+      return Status::InvalidArgument(f.where + ": adjustments.extension_tables: no table " + t);
+    }
+  }
+  for (const auto& [grade, points] : p.grade_points_micros) {
+    bool known = false;
+    for (const TablePolicy& t : p.tables) {
+      for (const Grade& g : t.grades) known |= g.grade == grade;
+    }
+    if (!known) {
+      return Status::InvalidArgument(f.where + ": adjustments.grade_points." + grade +
+                                     ": no table has that grade");
+    }
+  }
   return p;
 }
 

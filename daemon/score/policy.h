@@ -53,6 +53,7 @@ struct Policy {
   int rate_decimals = 2;
   std::vector<TablePolicy> tables;
   std::map<std::string, int64_t> grade_points_micros;  // "B" → -2000000
+  std::vector<std::string> extension_tables;  // Tables whose extension rate is penalised.
   int64_t extension_over_micros = 0, extension_points_micros = 0;
   std::string extension_indicator, extension_detail;
   int64_t quality_points_micros = 0;

@@ -134,6 +134,29 @@ std::string FormatMicros(int64_t micros, int decimals, bool plus) {
   return plus && r > 0 ? "+" + s : s;
 }
 
+Result<int64_t> ParseMicros(std::string_view text) {
+  const std::string what = "\"" + std::string(text) + "\": expected a number such as -2, +1 or -0.5";
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+  int64_t whole = 0, frac = 0;
+  int places = 0, digits = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+    whole = whole * 10 + (text[i] - '0');
+    if (whole > 1'000'000) return Status::InvalidArgument(what);
+  }
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+      if (++places > 6) return Status::InvalidArgument(what);
+      frac = frac * 10 + (text[i] - '0');
+    }
+  }
+  if (i != text.size() || digits == 0) return Status::InvalidArgument(what);
+  while (places++ < 6) frac *= 10;
+  const int64_t v = whole * 1'000'000 + frac;
+  return negative ? -v : v;
+}
+
 int64_t Composite(const TablePolicy& t, const Counts& c) {
   Fraction sum{t.constant_micros, 1'000'000};
   for (int i = 0; i < kRates; ++i) {
@@ -261,6 +284,79 @@ GROUP BY unit)",
     if (it == rows.end() || it->second.counts.due == 0) score.empty.push_back(ShownName(u, t->name));
   }
   return score;
+}
+
+Result<std::vector<Adjustment>> Adjustments(ledger::Ledger& ledger, const Policy& policy,
+                                            const std::vector<routing::Unit>& units,
+                                            const std::vector<TableScore>& tables,
+                                            const MonthSpan& month) {
+  std::vector<Adjustment> out;
+  auto registry_name = [&](const std::string& name) {
+    const routing::Unit* u = routing::FindUnit(units, name);
+    return u != nullptr ? u->name : name;
+  };
+  auto* im = ledger.impl();
+  {
+    std::lock_guard lock(im->mu);
+    // Entered by operators.
+    HS_ASSIGN_OR_RETURN(sql::Stmt entered, sql::Stmt::Prepare(im->db, R"(
+SELECT id, unit, points, indicator, detail FROM adjustments WHERE month = ?1 ORDER BY id)"));
+    entered.Bind(1, int64_t{month.month});
+    for (;;) {
+      HS_ASSIGN_OR_RETURN(bool row, entered.Step());
+      if (!row) break;
+      out.push_back(Adjustment{registry_name(entered.Text(1)), entered.Int(2), entered.Text(3),
+                               entered.Text(4), false, entered.Int(0)});
+    }
+    // Quality findings: each flagged order costs the unit that held it when it was last
+    // dispatched, in that dispatch's month.
+    if (policy.quality_points_micros != 0) {
+      HS_ASSIGN_OR_RETURN(sql::Stmt flagged, sql::Stmt::Prepare(im->db, R"(
+SELECT t.external_id, o.unit FROM flags f
+JOIN tickets t ON t.id = f.ticket_id
+JOIN assessment_orders o ON o.ticket_id = f.ticket_id
+  AND o.n = (SELECT max(n) FROM assessment_orders WHERE ticket_id = f.ticket_id)
+WHERE f.flag = 'quality' AND o.month = ?1
+ORDER BY f.created_at, t.external_id)"));
+      flagged.Bind(1, int64_t{month.month});
+      for (;;) {
+        HS_ASSIGN_OR_RETURN(bool row, flagged.Step());
+        if (!row) break;
+        out.push_back(Adjustment{registry_name(flagged.Text(1)), policy.quality_points_micros,
+                                 policy.quality_indicator,
+                                 policy.quality_detail + " (热线编号: " + flagged.Text(0) + ")"});
+      }
+    }
+  }
+  for (const TableScore& s : tables) {
+    const TablePolicy& t = *s.policy;
+    const bool extension = std::find(policy.extension_tables.begin(), policy.extension_tables.end(),
+                                     t.name) != policy.extension_tables.end();
+    for (const UnitRow& r : s.rows) {
+      if (extension && policy.extension_points_micros != 0) {
+        // Whole percentage points above the threshold: floor(rate − over).
+        const Fraction rate = Percent(r.counts.extended, r.counts.due);
+        const i128 above = (rate.n * 1'000'000 - i128{policy.extension_over_micros} * rate.d);
+        if (above > 0) {
+          const i128 points = above / (rate.d * 1'000'000);
+          if (points > 0) {
+            out.push_back(Adjustment{r.unit,
+                                     static_cast<int64_t>(points) * policy.extension_points_micros,
+                                     policy.extension_indicator, policy.extension_detail});
+          }
+        }
+      }
+      const auto penalty = policy.grade_points_micros.find(r.grade);
+      if (penalty != policy.grade_points_micros.end() && penalty->second != 0) {
+        std::string detail = t.grade_detail;
+        if (const size_t at = detail.find("{grade}"); at != std::string::npos) {
+          detail.replace(at, 7, r.grade);
+        }
+        out.push_back(Adjustment{r.unit, penalty->second, t.indicator, detail});
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace hs::score

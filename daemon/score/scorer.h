@@ -67,6 +67,9 @@ std::string FormatRate(int64_t num, int64_t den, int decimals);
 // "-0.5", "+1" with `plus`).
 std::string FormatMicros(int64_t micros, int decimals, bool plus = false);
 
+// "-2", "+1", "-0.5" as millionths. Errors: InvalidArgument (not a number, over six places).
+Result<int64_t> ParseMicros(std::string_view text);
+
 // The composite of `c` by the table's weights, exact, rounded half up to its decimals (millionths).
 int64_t Composite(const TablePolicy& t, const Counts& c);
 
