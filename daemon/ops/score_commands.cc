@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "daemon/config/config.h"
 #include "daemon/core/exit_codes.h"
@@ -19,7 +20,7 @@ namespace {
 struct ScoreArgs {
   LedgerArgs ledger;
   std::string month, table = "hotline", format = "table", as_of, policy;
-  bool adjustments = false;
+  bool adjustments = false, summary = false;
 };
 
 struct AdjustArgs {
@@ -241,6 +242,58 @@ void PrintAdjustments(const std::vector<score::Adjustment>& all, const std::stri
   t.Print(std::cout);
 }
 
+// The bulletin's running figures and rankings, per table.
+int PrintSummary(ledger::Ledger& ledger, const Setup& setup, const MonthSpan& month,
+                 int64_t cutoff) {
+  const int d = setup.policy.rate_decimals;
+  std::cout << MonthText(month.month) << " 运行情况（截至 " << FormatShanghaiTime(cutoff) << "）\n";
+  for (const score::TablePolicy& t : setup.policy.tables) {
+    auto s = score::ScoreTable(ledger, setup.policy, setup.units, t.name, month, cutoff);
+    if (!s.ok()) return Fail(s.status());
+    auto f = score::TableFigures(ledger, t, month, cutoff);
+    if (!f.ok()) return Fail(f.status());
+    const score::Counts& c = f->all;
+    std::cout << "\n" << t.title << "\n  工单 " << c.due << " 件，办结 " << c.done << " 件，办结率 "
+              << score::FormatRate(c.done, c.due, d) << "，按期办结率 "
+              << score::FormatRate(c.on_time, c.due, d) << "；回访 " << c.revisits
+              << " 次，群众满意率（含基本满意）" << score::FormatRate(f->satisfied_answers, c.revisits, d)
+              << "\n";
+    for (auto [label, list] : {std::pair{"诉求分类", &f->by_category}, std::pair{"渠道", &f->by_channel}}) {
+      std::cout << "  " << label << "：";
+      for (size_t i = 0; i < list->size(); ++i) {
+        const auto& [name, n] = (*list)[i];
+        std::cout << (i ? "；" : "") << (name.empty() ? "（未分类）" : name) << " " << n << " 件（"
+                  << score::FormatRate(n, c.due, d) << "）";
+      }
+      std::cout << "\n";
+    }
+    for (auto [label, k, satisfied] : {std::tuple{"人大代表", &f->deputy, f->deputy_satisfied},
+                                       std::tuple{"涉企", &f->enterprise, f->enterprise_satisfied}}) {
+      if (k->due == 0 && k->revisits == 0) continue;
+      std::cout << "  " << label << "工单 " << k->due << " 件，按期办结率 "
+                << score::FormatRate(k->on_time, k->due, d) << "，回访 " << k->revisits
+                << " 次：满意（含基本满意）" << satisfied << " 次，不满意 " << k->dissatisfied
+                << " 次，满意率 " << score::FormatRate(satisfied, k->revisits, d) << "\n";
+    }
+    std::map<std::string, int> graded;
+    for (const score::UnitRow& r : s->rows) ++graded[r.grade];
+    std::cout << "  综合考评：";
+    for (const score::Grade& g : t.grades) std::cout << g.grade << " 类 " << graded[g.grade] << " 个，";
+    std::cout << (t.dissatisfied ? "工单量" : "信件量") << "为 0 的 " << s->empty.size() << " 个\n";
+    for (const score::Ranked& r : score::Rankings(*s)) {
+      std::cout << "  " << r.ranking.group;
+      if (r.ranking.min_due > 0) std::cout << "（" << r.ranking.min_due << " 件以上）";
+      std::cout << "综合考核分值排名前 " << r.ranking.top << " 位：";
+      for (size_t i = 0; i < r.top.size(); ++i) {
+        std::cout << (i ? "、" : "") << r.top[i]->shown << "（"
+                  << score::FormatMicros(r.top[i]->composite_micros, t.composite_decimals) << " 分）";
+      }
+      std::cout << (r.top.empty() ? "（无）\n" : "\n");
+    }
+  }
+  return kExitOk;
+}
+
 int Score(ScoreArgs& a) {
   auto month = ParseShanghaiMonth(a.month);
   if (!month.ok()) return Fail(month.status().WithContext("--month"));
@@ -254,6 +307,7 @@ int Score(ScoreArgs& a) {
   if (!setup.ok()) return Fail(setup.status());
   auto ledger = OpenForReading(a.ledger);
   if (!ledger.ok()) return Fail(ledger.status());
+  if (a.summary) return PrintSummary(**ledger, *setup, *month, cutoff);
   if (a.adjustments) {
     std::vector<score::TableScore> tables;
     for (const score::TablePolicy& t : setup->policy.tables) {
@@ -359,6 +413,9 @@ std::function<int()> AddScoreCommands(CLI::App& app) {
                     "assessment policy file (default: [assessment] policy, else the shipped one)");
   score->add_flag("--adjustments", sa->adjustments,
                   "the month's deductions and bonuses (derived and entered) and each unit's total");
+  score->add_flag("--summary", sa->summary,
+                  "the bulletin's running figures (orders by category and channel, rates, deputy "
+                  "and enterprise orders, grades) and each table's group rankings");
   AddLedgerOptions(score, sa->ledger);
 
   auto aa = std::make_shared<AdjustArgs>();

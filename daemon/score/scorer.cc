@@ -286,6 +286,81 @@ GROUP BY unit)",
   return score;
 }
 
+Result<Figures> TableFigures(ledger::Ledger& ledger, const TablePolicy& table,
+                             const MonthSpan& month, int64_t cutoff) {
+  Figures f;
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  const std::string due = DueWhere(table.channels.size());
+  // Orders, by kind: all, a deputy's, an enterprise's.
+  HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
+SELECT 'all', count(*), count(*) FILTER (WHERE closed_at <= ?2),
+       count(*) FILTER (WHERE closed_at <= ?2 AND (deadline IS NULL OR closed_at <= CASE
+           WHEN extended_at <= ?2 AND extended_deadline > deadline THEN extended_deadline
+           ELSE deadline END)),
+       t.deputy, t.enterprise
+FROM assessment_orders o JOIN tickets t ON t.id = o.ticket_id
+WHERE )" + due + " GROUP BY t.deputy, t.enterprise",
+                             table, month.month, cutoff, [&](const std::string&, sql::Stmt& st) {
+                               for (Counts* c : {&f.all, st.Int(4) ? &f.deputy : nullptr,
+                                                 st.Int(5) ? &f.enterprise : nullptr}) {
+                                 if (c == nullptr) continue;
+                                 c->due += st.Int(1);
+                                 c->done += st.Int(2);
+                                 c->on_time += st.Int(3);
+                               }
+                             }));
+  HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
+SELECT 'all', count(*) FILTER (WHERE r.result IN ('满意', '基本满意', '不满意')),
+       count(*) FILTER (WHERE r.result = '不满意'),
+       count(*) FILTER (WHERE r.result IN ('满意', '基本满意')), t.deputy, t.enterprise
+FROM assessment_revisits r JOIN tickets t ON t.id = r.ticket_id
+WHERE r.month = ?1 AND r.at <= ?2 AND r.channel IN ()" + Placeholders(table.channels.size(), 3) +
+                                                ") GROUP BY t.deputy, t.enterprise",
+                             table, month.month, cutoff, [&](const std::string&, sql::Stmt& st) {
+                               f.satisfied_answers += st.Int(3);
+                               if (st.Int(4)) f.deputy_satisfied += st.Int(3);
+                               if (st.Int(5)) f.enterprise_satisfied += st.Int(3);
+                               for (Counts* c : {&f.all, st.Int(4) ? &f.deputy : nullptr,
+                                                 st.Int(5) ? &f.enterprise : nullptr}) {
+                                 if (c == nullptr) continue;
+                                 c->revisits += st.Int(1);
+                                 c->dissatisfied += st.Int(2);
+                               }
+                             }));
+  for (auto [column, list] : {std::pair{"t.category", &f.by_category},
+                              std::pair{"o.channel", &f.by_channel}}) {
+    HS_RETURN_IF_ERROR(PerUnit(im->db,
+                               "SELECT " + std::string(column) +
+                                   ", count(*) FROM assessment_orders o JOIN tickets t ON t.id = "
+                                   "o.ticket_id WHERE " + due + " GROUP BY 1 ORDER BY 2 DESC, 1",
+                               table, month.month, cutoff,
+                               [&](const std::string& name, sql::Stmt& st) {
+                                 list->emplace_back(name, st.Int(1));
+                               }));
+  }
+  return f;
+}
+
+std::vector<Ranked> Rankings(const TableScore& score) {
+  std::vector<Ranked> out;
+  for (const Ranking& r : score.policy->rankings) {
+    Ranked ranked{r, {}};
+    for (const UnitRow& row : score.rows) {
+      if (row.group == r.group && row.counts.due >= r.min_due) ranked.top.push_back(&row);
+    }
+    std::stable_sort(ranked.top.begin(), ranked.top.end(), [](const UnitRow* a, const UnitRow* b) {
+      if (a->composite_micros != b->composite_micros) {
+        return a->composite_micros > b->composite_micros;
+      }
+      return a->counts.due > b->counts.due;
+    });
+    if (ranked.top.size() > static_cast<size_t>(r.top)) ranked.top.resize(static_cast<size_t>(r.top));
+    out.push_back(std::move(ranked));
+  }
+  return out;
+}
+
 Result<std::vector<Adjustment>> Adjustments(ledger::Ledger& ledger, const Policy& policy,
                                             const std::vector<routing::Unit>& units,
                                             const std::vector<TableScore>& tables,

@@ -67,6 +67,24 @@ std::string FormatRate(int64_t num, int64_t den, int decimals);
 // "-0.5", "+1" with `plus`).
 std::string FormatMicros(int64_t micros, int decimals, bool plus = false);
 
+// The bulletin's running figures for one table, from the ledger.
+struct Figures {
+  Counts all;  // Every unit's orders together (revisits: answers in the month).
+  int64_t satisfied_answers = 0;  // 满意 and 基本满意 answers in the month.
+  std::vector<std::pair<std::string, int64_t>> by_category, by_channel;  // Most first.
+  Counts deputy, enterprise;  // Orders of people's congress deputies (人大代表), enterprise (涉企).
+  int64_t deputy_satisfied = 0, enterprise_satisfied = 0;  // Satisfied answers among them.
+};
+Result<Figures> TableFigures(ledger::Ledger& ledger, const TablePolicy& table,
+                             const MonthSpan& month, int64_t cutoff);
+
+struct Ranked {
+  Ranking ranking;
+  std::vector<const UnitRow*> top;  // Highest composite first (then more orders).
+};
+// The table's rankings, as its policy lists them. The rows point into `score`.
+std::vector<Ranked> Rankings(const TableScore& score);
+
 // "-2", "+1", "-0.5" as millionths. Errors: InvalidArgument (not a number, over six places).
 Result<int64_t> ParseMicros(std::string_view text);
 
