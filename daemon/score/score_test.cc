@@ -9,6 +9,7 @@
 
 #include "daemon/config/shipped.h"
 #include "daemon/ledger/assessment.h"
+#include "daemon/ledger/ledger_impl.h"
 #include "tests/fakes/temp_dir.h"
 #include "tests/fakes/test_util.h"
 
@@ -171,6 +172,51 @@ TEST_F(ScoreTest, AChangedWeightChangesTheOutputWithoutARebuild) {
   EXPECT_EQ(Row(Score("hotline", june_.end - 1), "岳阳楼区")->composite_micros, 72'500'000);
 }
 
+TEST_F(ScoreTest, AdjustmentsDerivedFromTheLedgerAndEntered) {
+  std::vector<TableScore> tables = {Score("hotline", june_.end - 1), Score("mailbox", june_.end - 1)};
+  // A quality finding on order 2, and an entered bonus; another month's entry does not count.
+  ASSERT_TRUE(ledger_->impl()->db.Exec(
+      "INSERT INTO flags (ticket_id, flag, actor, created_at) "
+      "SELECT id, 'quality', 'test', 0 FROM tickets WHERE external_id = '2'").ok());
+  ledger::EnteredAdjustment bonus;
+  bonus.month = 202306;
+  bonus.unit = "云溪区";
+  bonus.points_micros = 1'000'000;
+  bonus.indicator = "创新创优";
+  bonus.detail = "市民开放日";
+  bonus.actor = "test";
+  auto id = ledger::AddAdjustment(*ledger_, bonus, 1);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  bonus.month = 202307;
+  ASSERT_TRUE(ledger::AddAdjustment(*ledger_, bonus, 2).ok());
+
+  auto all = Adjustments(*ledger_, policy_, units_, tables, june_);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<std::string> lines;
+  for (const Adjustment& a : *all) {
+    lines.push_back(a.unit + " " + FormatMicros(a.points_micros, 6, true) + " " + a.indicator + " " +
+                    a.detail);
+  }
+  const std::vector<std::string> expected = {
+      "云溪区 +1 创新创优 市民开放日",
+      "岳阳楼区 -1 热线办理质量 " + policy_.quality_detail + " (热线编号: 2)",
+      // 1 extension in 4 orders: 25%, 15 whole points over 10%.
+      "岳阳楼区 -7.5 热线办理质量 工单延期率高于 10%时, 每高一个百分点扣 0.5 分",
+      "岳阳楼区 -4 热线办理综合考评 热线月度考评 C 类",
+  };
+  EXPECT_EQ(lines, expected);
+
+  ASSERT_TRUE(ledger::RemoveAdjustment(*ledger_, *id, "test", "entered twice", 3).ok());
+  EXPECT_EQ(ledger::RemoveAdjustment(*ledger_, *id, "test", "", 4).code(), StatusCode::kNotFound);
+  auto after = Adjustments(*ledger_, policy_, units_, tables, june_);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->size(), 3u);
+  auto audited = ledger_->impl()->db.QueryText(
+      "SELECT count(*) FROM audit WHERE action IN ('adjust.add', 'adjust.remove')");
+  ASSERT_TRUE(audited.ok());
+  EXPECT_EQ(*audited, "3");
+}
+
 TEST(PolicyTest, AnInvalidPolicyIsRefusedWithTheKeyNamed) {
   hs::testing::TempDir dir;
   auto shipped = config::ShippedFile("assessment.toml");
@@ -194,6 +240,16 @@ TEST(PolicyTest, AnInvalidPolicyIsRefusedWithTheKeyNamed) {
                   "市长信箱"));
   EXPECT_TRUE(Has(refused("constant = 40", "constant = \"40\""), "constant"));
   EXPECT_TRUE(Has(refused("quality_points = -1", "quality_points = -1.0000001"), "quality_points"));
+}
+
+TEST(FormatTest, PointsAreReadExactly) {
+  EXPECT_EQ(*ParseMicros("-2"), -2'000'000);
+  EXPECT_EQ(*ParseMicros("+1"), 1'000'000);
+  EXPECT_EQ(*ParseMicros("-0.5"), -500'000);
+  EXPECT_EQ(*ParseMicros("0.000001"), 1);
+  for (const char* bad : {"", "-", "1.0000001", "1e3", "two", "1.5.2", "99999999"}) {
+    EXPECT_FALSE(ParseMicros(bad).ok()) << bad;
+  }
 }
 
 TEST(FormatTest, RatesAndCompositesAsTheBulletinPrintsThem) {
