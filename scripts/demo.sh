@@ -95,6 +95,9 @@ if [ -n "$REF" ]; then
   "$BIN" ticket "$REF" --config "$DEMO/hotline-sync.toml"
 fi
 echo
+echo "== hotline-sync score --month 2023-06 --summary   (the month so far, from the ledger)"
+"$BIN" score --month 2023-06 --summary --config "$DEMO/hotline-sync.toml"
+echo
 echo "== hotline-sync outbox list -n 5"
 "$BIN" outbox list -n 5 --config "$DEMO/hotline-sync.toml"
 echo "More: $BIN --help; the ledger and configuration stay in demo/."

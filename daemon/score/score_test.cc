@@ -217,6 +217,32 @@ TEST_F(ScoreTest, AdjustmentsDerivedFromTheLedgerAndEntered) {
   EXPECT_EQ(*audited, "3");
 }
 
+TEST_F(ScoreTest, RunningFiguresAndRankings) {
+  ASSERT_TRUE(ledger_->impl()->db.Exec("UPDATE tickets SET deputy = 1, category = '城市管理类' "
+                                       "WHERE external_id IN ('1', '2')").ok());
+  auto f = TableFigures(*ledger_, *policy_.Table("hotline"), june_, june_.end - 1);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->all.due, 4);
+  EXPECT_EQ(f->all.done, 3);
+  EXPECT_EQ(f->all.on_time, 2);
+  EXPECT_EQ(f->all.revisits, 4);
+  EXPECT_EQ(f->satisfied_answers, 3);
+  EXPECT_EQ(f->deputy.due, 2);
+  EXPECT_EQ(f->deputy.revisits, 3);  // Orders 1 and 2: 满意, 不满意, 满意.
+  EXPECT_EQ(f->deputy_satisfied, 2);
+  const std::vector<std::pair<std::string, int64_t>> categories = {{"", 2}, {"城市管理类", 2}};
+  EXPECT_EQ(f->by_category, categories);  // Most first, then by name.
+  EXPECT_EQ(f->by_channel.size(), 2u);  // 电话 3, 信访平台推送 1.
+
+  const TableScore s = Score("hotline", june_.end - 1);
+  const std::vector<Ranked> ranked = Rankings(s);
+  ASSERT_EQ(ranked.size(), policy_.Table("hotline")->rankings.size());
+  EXPECT_EQ(ranked[0].ranking.group, "县市区");
+  ASSERT_EQ(ranked[0].top.size(), 1u);
+  EXPECT_EQ(ranked[0].top[0]->unit, "岳阳楼区");
+  EXPECT_TRUE(ranked[1].top.empty());  // 市直单位 need 100 orders.
+}
+
 TEST(PolicyTest, AnInvalidPolicyIsRefusedWithTheKeyNamed) {
   hs::testing::TempDir dir;
   auto shipped = config::ShippedFile("assessment.toml");

@@ -81,10 +81,17 @@ std::string Placeholders(size_t n, int first) {
 
 // Which rows of assessment_orders are `due` for the month at the cut-off (?1 month, ?2 cut-off,
 // channels from ?3 on).
+// The columns are those of assessment_orders as `o`.
 std::string DueWhere(size_t channels) {
-  return "month = ?1 AND assigned_at <= ?2 AND (reassigned_at IS NULL OR reassigned_at > ?2) "
-         "AND channel IN (" + Placeholders(channels, 3) + ")";
+  return "o.month = ?1 AND o.assigned_at <= ?2 AND (o.reassigned_at IS NULL OR o.reassigned_at > ?2) "
+         "AND o.channel IN (" + Placeholders(channels, 3) + ")";
 }
+
+// The done and on-time counts of assessment_orders as `o`, at the cut-off ?2.
+constexpr std::string_view kDoneColumns = R"(count(*) FILTER (WHERE o.closed_at <= ?2),
+       count(*) FILTER (WHERE o.closed_at <= ?2 AND (o.deadline IS NULL OR o.closed_at <= CASE
+           WHEN o.extended_at <= ?2 AND o.extended_deadline > o.deadline THEN o.extended_deadline
+           ELSE o.deadline END)))";
 
 void BindMonth(sql::Stmt& st, const TablePolicy& t, int month, int64_t cutoff) {
   st.Bind(1, int64_t{month}).Bind(2, cutoff);
@@ -186,14 +193,10 @@ Result<TableScore> ScoreTable(ledger::Ledger& ledger, const Policy& policy,
   std::lock_guard lock(im->mu);
   const std::string due = DueWhere(t->channels.size());
   HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
-SELECT unit, count(*),
-       count(*) FILTER (WHERE closed_at <= ?2),
-       count(*) FILTER (WHERE closed_at <= ?2 AND (deadline IS NULL OR closed_at <= CASE
-           WHEN extended_at <= ?2 AND extended_deadline > deadline THEN extended_deadline
-           ELSE deadline END)),
-       count(*) FILTER (WHERE reworked_at <= ?2),
-       count(*) FILTER (WHERE extended_at <= ?2)
-FROM assessment_orders WHERE )" + due + " GROUP BY unit",
+SELECT o.unit, count(*), )" + std::string(kDoneColumns) + R"(,
+       count(*) FILTER (WHERE o.reworked_at <= ?2),
+       count(*) FILTER (WHERE o.extended_at <= ?2)
+FROM assessment_orders o WHERE )" + due + " GROUP BY o.unit",
                              *t, month.month, cutoff, [&](const std::string& unit, sql::Stmt& st) {
                                Counts& c = by_name[unit];
                                c.due = st.Int(1);
@@ -218,12 +221,12 @@ WHERE month = ?1 AND at <= ?2 AND channel IN ()" + Placeholders(t->channels.size
   }
   if (!t->dissatisfied || t->weight_micros[static_cast<int>(Rate::kSatisfied)] != 0) {
     HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
-SELECT unit, count(*) FROM assessment_orders o
-WHERE )" + due + R"( AND closed_at <= ?2
+SELECT o.unit, count(*) FROM assessment_orders o
+WHERE )" + due + R"( AND o.closed_at <= ?2
   AND (SELECT r.result FROM assessment_revisits r
        WHERE r.ticket_id = o.ticket_id AND r.at <= ?2 ORDER BY r.n DESC LIMIT 1)
       IN ('满意', '基本满意')
-GROUP BY unit)",
+GROUP BY o.unit)",
                                *t, month.month, cutoff,
                                [&](const std::string& unit, sql::Stmt& st) {
                                  by_name[unit].satisfied = st.Int(1);
@@ -294,11 +297,7 @@ Result<Figures> TableFigures(ledger::Ledger& ledger, const TablePolicy& table,
   const std::string due = DueWhere(table.channels.size());
   // Orders, by kind: all, a deputy's, an enterprise's.
   HS_RETURN_IF_ERROR(PerUnit(im->db, R"(
-SELECT 'all', count(*), count(*) FILTER (WHERE closed_at <= ?2),
-       count(*) FILTER (WHERE closed_at <= ?2 AND (deadline IS NULL OR closed_at <= CASE
-           WHEN extended_at <= ?2 AND extended_deadline > deadline THEN extended_deadline
-           ELSE deadline END)),
-       t.deputy, t.enterprise
+SELECT 'all', count(*), )" + std::string(kDoneColumns) + R"(, t.deputy, t.enterprise
 FROM assessment_orders o JOIN tickets t ON t.id = o.ticket_id
 WHERE )" + due + " GROUP BY t.deputy, t.enterprise",
                              table, month.month, cutoff, [&](const std::string&, sql::Stmt& st) {
