@@ -55,7 +55,10 @@ Result<Setup> LoadSetup(const ScoreArgs& a) {
 }
 
 // The cells of a row in the shared TSV's column order.
-std::vector<std::string> Cells(const score::TableScore& s, const score::UnitRow& r, int rate_decimals) {
+// `shared_columns`: the revisit count as the shared TSV's revisits_derived column gives it (see
+// below); else always.
+std::vector<std::string> Cells(const score::TableScore& s, const score::UnitRow& r, int rate_decimals,
+                               bool shared_columns) {
   const score::TablePolicy& t = *s.policy;
   const score::Counts& c = r.counts;
   std::vector<std::string> cells = {
@@ -78,7 +81,9 @@ std::vector<std::string> Cells(const score::TableScore& s, const score::UnitRow&
   cells.push_back(r.grade);
   // The revisit count behind the dissatisfied rate, as the shared TSV's revisits_derived column
   // gives it: the number the rate determines, so none when no answer was dissatisfied.
-  if (t.dissatisfied) cells.push_back(c.dissatisfied > 0 ? std::to_string(c.revisits) : "");
+  if (t.dissatisfied) {
+    cells.push_back(c.dissatisfied > 0 || !shared_columns ? std::to_string(c.revisits) : "");
+  }
   return cells;
 }
 
@@ -123,7 +128,7 @@ void PrintDelimited(const score::TableScore& s, int rate_decimals, char sep) {
     std::cout << "\n";
   };
   line(Header(*s.policy));
-  for (const score::UnitRow& r : s.rows) line(Cells(s, r, rate_decimals));
+  for (const score::UnitRow& r : s.rows) line(Cells(s, r, rate_decimals, true));
 }
 
 std::string MonthText(int month) {
@@ -137,13 +142,13 @@ void PrintTable(const score::TableScore& s, int rate_decimals) {
   for (const score::Grade& g : t.grades) {
     Table table(ChineseHeader(t));
     for (const score::UnitRow& r : s.rows) {
-      if (r.grade == g.grade) table.AddRow(Cells(s, r, rate_decimals));
+      if (r.grade == g.grade) table.AddRow(Cells(s, r, rate_decimals, false));
     }
     if (table.empty()) continue;
     std::cout << "\n综合评价 " << g.grade << " 类单位\n";
     table.Print(std::cout);
   }
-  std::cout << "\n" << (t.dissatisfied ? "工单量" : "信件量") << "为 0 的单位（" << s.empty.size()
+  std::cout << "\n" << t.item << "量为 0 的单位（" << s.empty.size()
             << " 个）";
   for (size_t i = 0; i < s.empty.size(); ++i) std::cout << (i ? "、" : "：") << s.empty[i];
   std::cout << "\n";
@@ -170,7 +175,7 @@ void PrintJsonScore(const score::TableScore& s, int rate_decimals) {
   w.StartArray();
   const std::vector<std::string> header = Header(*s.policy);
   for (const score::UnitRow& r : s.rows) {
-    const std::vector<std::string> cells = Cells(s, r, rate_decimals);
+    const std::vector<std::string> cells = Cells(s, r, rate_decimals, false);
     w.StartObject();
     Key(w, "group", r.group);
     Key(w, "registered", int64_t{r.registered});
@@ -253,7 +258,7 @@ int PrintSummary(ledger::Ledger& ledger, const Setup& setup, const MonthSpan& mo
     auto f = score::TableFigures(ledger, t, month, cutoff);
     if (!f.ok()) return Fail(f.status());
     const score::Counts& c = f->all;
-    std::cout << "\n" << t.title << "\n  工单 " << c.due << " 件，办结 " << c.done << " 件，办结率 "
+    std::cout << "\n" << t.title << "\n  " << t.item << " " << c.due << " 件，办结 " << c.done << " 件，办结率 "
               << score::FormatRate(c.done, c.due, d) << "，按期办结率 "
               << score::FormatRate(c.on_time, c.due, d) << "；回访 " << c.revisits
               << " 次，群众满意率（含基本满意）" << score::FormatRate(f->satisfied_answers, c.revisits, d)
@@ -270,7 +275,7 @@ int PrintSummary(ledger::Ledger& ledger, const Setup& setup, const MonthSpan& mo
     for (auto [label, k, satisfied] : {std::tuple{"人大代表", &f->deputy, f->deputy_satisfied},
                                        std::tuple{"涉企", &f->enterprise, f->enterprise_satisfied}}) {
       if (k->due == 0 && k->revisits == 0) continue;
-      std::cout << "  " << label << "工单 " << k->due << " 件，按期办结率 "
+      std::cout << "  " << label << t.item << " " << k->due << " 件，按期办结率 "
                 << score::FormatRate(k->on_time, k->due, d) << "，回访 " << k->revisits
                 << " 次：满意（含基本满意）" << satisfied << " 次，不满意 " << k->dissatisfied
                 << " 次，满意率 " << score::FormatRate(satisfied, k->revisits, d) << "\n";
@@ -279,7 +284,7 @@ int PrintSummary(ledger::Ledger& ledger, const Setup& setup, const MonthSpan& mo
     for (const score::UnitRow& r : s->rows) ++graded[r.grade];
     std::cout << "  综合考评：";
     for (const score::Grade& g : t.grades) std::cout << g.grade << " 类 " << graded[g.grade] << " 个，";
-    std::cout << (t.dissatisfied ? "工单量" : "信件量") << "为 0 的 " << s->empty.size() << " 个\n";
+    std::cout << t.item << "量为 0 的 " << s->empty.size() << " 个\n";
     for (const score::Ranked& r : score::Rankings(*s)) {
       std::cout << "  " << r.ranking.group;
       if (r.ranking.min_due > 0) std::cout << "（" << r.ranking.min_due << " 件以上）";

@@ -46,6 +46,7 @@ Status ReadTable(const DataFile& f, Reader& r, TablePolicy& t) {
   const std::string where = r.name();
   t.name = r.Str("name", "");
   t.title = r.Str("title", t.name);
+  t.item = r.Str("item", "工单");
   t.channels = r.List("channels", {});
   const std::string satisfaction = r.Str("satisfaction", "dissatisfied");
   if (satisfaction != "dissatisfied" && satisfaction != "satisfied") {

@@ -36,6 +36,7 @@ struct Ranking {
 struct TablePolicy {
   std::string name;   // "hotline"
   std::string title;  // 12345政务服务热线综合评价表
+  std::string item;   // What the table counts: 工单, 信件.
   std::vector<std::string> channels;
   bool dissatisfied = true;  // The satisfaction column: dissatisfied revisits, else satisfied.
   int composite_decimals = 1;
