@@ -4,15 +4,10 @@
 // letters, `outbox list|show|retry|drop` list, show masked, and change items under their state
 // rules with an audit row, `deadlines` lists what is overdue, `flag REF petition` queues a petition
 // create, `ticket REF` shows the dispatch an order was made from. No personal data leaves unmasked.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <fstream>
@@ -22,7 +17,6 @@
 #include <regex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "daemon/core/ticket.h"
@@ -30,10 +24,9 @@
 #include "daemon/ledger/ledger_impl.h"
 #include "daemon/ledger/outbox.h"
 #include "daemon/routing/router.h"
+#include "tests/fakes/cli_runner.h"
 #include "tests/fakes/temp_dir.h"
 #include "tests/fakes/test_util.h"
-
-extern char** environ;
 
 namespace hs {
 namespace {
@@ -53,18 +46,8 @@ constexpr char kOrdinaryOrder[] = "YY2306130003";  // 岳阳楼区: no push unti
 constexpr char kDispatchId[] = "HN-2023-0613-000001";
 constexpr int64_t kHour = 3600;
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-  std::string all() const { return out + err; }
-};
+using Output = testing::CliOutput;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -187,50 +170,15 @@ class CliTest : public ::testing::Test {
   // Runs hotline-sync with `args` and --db, the test's ledger closed meanwhile.
   Output Run(std::vector<std::string> args, bool with_db = true) {
     ledger_.reset();
-    ++runs_;
-    const std::string out_file = dir_.File("out." + std::to_string(runs_));
-    const std::string err_file = dir_.File("err." + std::to_string(runs_));
-    args.insert(args.begin(), HS_BINARY);
     if (with_db) {
       args.push_back("--db");
       args.push_back(db_);
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    Output o;
-    if (rc != 0) {
-      ADD_FAILURE() << "cannot start " << HS_BINARY << ": " << rc;
-      return o;
-    }
-    int status = 0;
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-      pid_t done = waitpid(pid, &status, WNOHANG);
-      if (done == pid) break;
-      if (std::chrono::steady_clock::now() > give_up) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        ADD_FAILURE() << args[1] << " did not finish within 30 s";
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = ReadAll(out_file);
-    o.err = ReadAll(err_file);
+    Output o = testing::RunCli(HS_BINARY, args, dir_.path().string());
     // Nothing any command prints holds a phone number unmasked.
     for (const char* phone : {kPhone, kPhone2}) {
-      EXPECT_TRUE(Lacks(o.out, phone)) << args[1];
-      EXPECT_TRUE(Lacks(o.err, phone)) << args[1];
+      EXPECT_TRUE(Lacks(o.out, phone)) << args[0];
+      EXPECT_TRUE(Lacks(o.err, phone)) << args[0];
     }
     return o;
   }
@@ -240,7 +188,7 @@ class CliTest : public ::testing::Test {
   int64_t now_s_ = 0;
   std::unique_ptr<routing::CityRouter> router_;
   std::unique_ptr<ledger::Ledger> ledger_;
-  int pages_ = 0, runs_ = 0;
+  int pages_ = 0;
   int64_t dead_ = 0, pending_ = 0, held_ = 0;
 };
 

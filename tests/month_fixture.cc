@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,7 +16,6 @@
 #include <sstream>
 #include <tuple>
 
-#include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 
 namespace hs::testing {
@@ -53,16 +53,17 @@ const char* Pick(Rng& rng, const char* const (&items)[N]) {
   return items[rng() % N];
 }
 
-// Fisher-Yates.
-void Shuffle(std::vector<size_t>& v, Rng& rng) {
-  for (size_t i = v.size(); i > 1; --i) {
+// 0, 1, … n - 1 in random order (Fisher-Yates).
+std::vector<size_t> ShuffledIndexes(size_t n, Rng& rng) {
+  std::vector<size_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = i;
+  for (size_t i = n; i > 1; --i) {
     std::swap(v[i - 1], v[static_cast<size_t>(Between(rng, 0, static_cast<int64_t>(i) - 1))]);
   }
+  return v;
 }
 
-int64_t SecondOfDay(int64_t t) {
-  return ((t + kShanghaiOffsetSeconds) % kDay + kDay) % kDay;
-}
+int64_t SecondOfDay(int64_t t) { return ((t + kShanghaiOffsetSeconds) % kDay + kDay) % kDay; }
 
 // Moves `t` into working hours (08:00-21:00 Beijing time), when the centre and the units act.
 int64_t AtWork(int64_t t, Rng& rng) {
@@ -93,10 +94,9 @@ constexpr ChannelQuota kLetterChannels[] = {
 
 // The bulletin's eight categories (诉求分类) and their calls in June.
 enum Category { kRenShe, kShiChang, kJiaoTong, kZhiAn, kChengGuan, kGongGong, kZhuJian, kSheQing };
-constexpr const char* kCategoryNames[] = {"人力资源和社会保障类", "市场管理类",
-                                          "交通运输与交通秩序类", "社会治安与综合治理类",
-                                          "城市管理类",           "公共服务类",
-                                          "住房与城乡建设类",     "社情民意类"};
+constexpr const char* kCategoryNames[] = {
+    "人力资源和社会保障类", "市场管理类", "交通运输与交通秩序类", "社会治安与综合治理类",
+    "城市管理类",           "公共服务类", "住房与城乡建设类",     "社情民意类"};
 constexpr double kCategoryWeights[] = {10365, 5213, 4119, 3282, 3212, 2991, 1977, 1821};
 constexpr int kCategoryCount = 8;
 
@@ -106,18 +106,30 @@ struct UnitCategory {
   Category category;
 };
 constexpr UnitCategory kUnitCategories[] = {
-    {"市公安交警支队", kJiaoTong},   {"市公安局交警支队", kJiaoTong},
-    {"市交通运输局", kJiaoTong},     {"市公交集团公司", kJiaoTong},
-    {"市公安局", kZhiAn},            {"市住建局", kZhuJian},
-    {"市城投集团公司", kZhuJian},    {"市资规局", kZhuJian},
-    {"市住房保障服务中心", kZhuJian}, {"市城管局", kChengGuan},
-    {"市城运集团", kChengGuan},      {"市人社局", kRenShe},
-    {"市医疗保障局", kRenShe},       {"市公积金管理中心", kRenShe},
-    {"市移动公司", kGongGong},       {"市联通公司", kGongGong},
-    {"市电信公司", kGongGong},       {"国网岳阳供电公司", kGongGong},
-    {"市水务集团公司", kGongGong},   {"岳阳华润燃气公司", kGongGong},
-    {"市市场监督管理局", kShiChang}, {"岳阳银保监分局", kShiChang},
-    {"市邮政管理局", kShiChang},     {"市税务局", kShiChang},
+    {"市公安交警支队", kJiaoTong},
+    {"市公安局交警支队", kJiaoTong},
+    {"市交通运输局", kJiaoTong},
+    {"市公交集团公司", kJiaoTong},
+    {"市公安局", kZhiAn},
+    {"市住建局", kZhuJian},
+    {"市城投集团公司", kZhuJian},
+    {"市资规局", kZhuJian},
+    {"市住房保障服务中心", kZhuJian},
+    {"市城管局", kChengGuan},
+    {"市城运集团", kChengGuan},
+    {"市人社局", kRenShe},
+    {"市医疗保障局", kRenShe},
+    {"市公积金管理中心", kRenShe},
+    {"市移动公司", kGongGong},
+    {"市联通公司", kGongGong},
+    {"市电信公司", kGongGong},
+    {"国网岳阳供电公司", kGongGong},
+    {"市水务集团公司", kGongGong},
+    {"岳阳华润燃气公司", kGongGong},
+    {"市市场监督管理局", kShiChang},
+    {"岳阳银保监分局", kShiChang},
+    {"市邮政管理局", kShiChang},
+    {"市税务局", kShiChang},
 };
 
 // Areas (县市区); a unit with one of these names handles that area, the others the whole city.
@@ -127,10 +139,10 @@ struct Area {
   bool county;
 };
 constexpr Area kAreas[] = {
-    {"岳阳楼区", "430602", false}, {"云溪区", "430603", false},   {"君山区", "430611", false},
-    {"岳阳县", "430621", true},    {"华容县", "430623", true},    {"湘阴县", "430624", true},
-    {"平江县", "430626", true},    {"汨罗市", "430681", true},    {"临湘市", "430682", true},
-    {"岳阳经开区", "", false},     {"南湖新区", "", false},       {"城陵矶新港区", "", false},
+    {"岳阳楼区", "430602", false}, {"云溪区", "430603", false}, {"君山区", "430611", false},
+    {"岳阳县", "430621", true},    {"华容县", "430623", true},  {"湘阴县", "430624", true},
+    {"平江县", "430626", true},    {"汨罗市", "430681", true},  {"临湘市", "430682", true},
+    {"岳阳经开区", "", false},     {"南湖新区", "", false},     {"城陵矶新港区", "", false},
     {"屈原管理区", "", true},
 };
 constexpr double kAreaWeights[] = {40, 5, 5, 6, 5, 5, 5, 5, 5, 12, 6, 2, 2};
@@ -145,66 +157,83 @@ constexpr const char* kRoads[] = {"巴陵中路", "岳阳大道", "东茅岭路"
 constexpr const char* kSurnames[] = {"张", "王", "李", "刘", "陈", "杨", "黄", "赵", "周", "吴",
                                      "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
 
+// A complaint of a category, and what the unit did about it: the "how it was handled" element of
+// a closure text.
 struct Template {
   const char* title;
   const char* body;  // {dd}: the place; {lu}: a road.
+  const char* act;
 };
 constexpr Template kTemplates[kCategoryCount][2] = {
     {{"工程完工后拖欠工资",
       "其在{dd}附近的一处工地务工，工程结束后包工头拖欠工资至今未付，多次讨要无果，"
-      "请相关部门协调解决。"},
+      "请相关部门协调解决。",
+      "经劳动保障监察大队调查核实，已责令用人单位限期足额支付拖欠工资"},
      {"灵活就业人员社保缴费咨询",
-      "其为灵活就业人员，咨询城乡居民养老保险的缴费标准、缴费档次和办理流程，请相关部门答复。"}},
+      "其为灵活就业人员，咨询城乡居民养老保险的缴费标准、缴费档次和办理流程，请相关部门答复。",
+      "已向诉求人详细解答城乡居民养老保险缴费政策及办理流程"}},
     {{"商家拒不退换问题商品",
-      "其在{lu}一家商店购买的商品存在质量问题，商家以各种理由拒绝退换，请市场监管部门处理。"},
+      "其在{lu}一家商店购买的商品存在质量问题，商家以各种理由拒绝退换，请市场监管部门处理。",
+      "经协调，商家同意按规定为诉求人办理退换"},
      {"超市销售过期食品",
-      "{dd}附近一家超市销售过期食品，其购买后发现已超过保质期，与店家协商未果，请相关部门查处。"}},
+      "{dd}附近一家超市销售过期食品，其购买后发现已超过保质期，与店家协商未果，请相关部门查处。",
+      "市场监管所执法人员已到现场核查，责令超市下架过期食品并依法处理"}},
     {{"{lu}车辆乱停乱放",
-      "{lu}沿线车辆长期乱停乱放，占用人行道和消防通道，行人通行困难，请交警部门加强整治。"},
+      "{lu}沿线车辆长期乱停乱放，占用人行道和消防通道，行人通行困难，请交警部门加强整治。",
+      "已加强该路段巡查，对违停车辆依法处罚"},
      {"公交车不按站停靠",
-      "其在{lu}公交站候车时，公交车未进站停靠直接驶离，此类情况多次发生，请相关部门督促整改。"}},
+      "其在{lu}公交站候车时，公交车未进站停靠直接驶离，此类情况多次发生，请相关部门督促整改。",
+      "已核实情况，对涉事驾驶员进行了批评教育，并加强站点停靠管理"}},
     {{"楼上住户深夜噪音扰民",
-      "{dd}楼上住户长期深夜制造噪音，多次上门沟通无果，严重影响家人休息，请相关部门调解处理。"},
+      "{dd}楼上住户长期深夜制造噪音，多次上门沟通无果，严重影响家人休息，请相关部门调解处理。",
+      "辖区派出所已上门调解，双方达成一致意见"},
      {"疑似电信诈骗电话",
-      "其接到自称网购平台客服的电话，要求其转账办理退款，怀疑是电信诈骗，请公安部门核查处理。"}},
+      "其接到自称网购平台客服的电话，要求其转账办理退款，怀疑是电信诈骗，请公安部门核查处理。",
+      "已对诉求人进行防诈骗提醒，相关线索已移交反诈中心核查"}},
     {{"{lu}垃圾清运不及时",
-      "{lu}附近垃圾桶满溢多日无人清运，天气炎热气味难闻，蚊蝇滋生，请相关部门及时清运。"},
+      "{lu}附近垃圾桶满溢多日无人清运，天气炎热气味难闻，蚊蝇滋生，请相关部门及时清运。",
+      "已安排环卫人员清运处理，并增加清运频次"},
      {"{lu}路口占道经营",
-      "{lu}路口有摊贩长期占道经营，早晚高峰影响车辆和行人通行，也影响市容，请城管部门处理。"}},
+      "{lu}路口有摊贩长期占道经营，早晚高峰影响车辆和行人通行，也影响市容，请城管部门处理。",
+      "城管执法中队已对占道经营进行整治，并增加巡查频次"}},
     {{"{dd}停水未提前通知",
       "{dd}从昨日起停水，事先没有接到任何通知，至今未恢复供水，居民生活受到很大影响，"
-      "请供水部门尽快处理。"},
+      "请供水部门尽快处理。",
+      "已安排维修人员抢修管网，现已恢复供水"},
      {"宽带故障报修后无人上门",
-      "其家中宽带出现故障，报修后维修人员一直未上门，已影响孩子上网课，请相关公司尽快安排维修。"}},
+      "其家中宽带出现故障，报修后维修人员一直未上门，已影响孩子上网课，请相关公司尽快安排维修。",
+      "已安排维修人员上门检修，现已恢复正常"}},
     {{"{dd}物业服务差",
-      "{dd}物业公司收取物业费后不履行职责，楼道卫生差，电梯经常故障，请相关部门督促物业整改。"},
+      "{dd}物业公司收取物业费后不履行职责，楼道卫生差，电梯经常故障，请相关部门督促物业整改。",
+      "已约谈物业公司，督促其限期整改"},
      {"{dd}不动产权证迟迟未办",
-      "其购买的{dd}房屋已交房三年，至今未办理不动产权证，开发商一直推脱，请相关部门协调办理。"}},
+      "其购买的{dd}房屋已交房三年，至今未办理不动产权证，开发商一直推脱，请相关部门协调办理。",
+      "已约谈开发企业，督促其限期为业主办理不动产权证"}},
     {{"建议{lu}增设公交站点",
-      "{lu}沿线新建了多个小区，居民出行需求大，但附近没有公交站点，建议相关部门增设站点。"},
+      "{lu}沿线新建了多个小区，居民出行需求大，但附近没有公交站点，建议相关部门增设站点。",
+      "已将诉求人的建议转相关部门研究，纳入下一步线网优化计划"},
      {"建议{dd}增设健身设施",
-      "{dd}周边没有健身场地，老年人和小孩没有活动的地方，建议相关部门增设健身器材。"}},
-};
-
-// What units did, per category: the "how it was handled" element of a closure text.
-constexpr const char* kActs[kCategoryCount] = {
-    "经劳动保障监察大队调查核实，已责令用人单位限期足额支付拖欠工资",
-    "市场监管所执法人员已到现场核查，责令商家整改并依法处理",
-    "交警部门已加强该路段巡查，对违停车辆依法处罚",
-    "辖区派出所已上门调解，双方达成一致意见",
-    "城管执法中队已对相关问题进行整治，并增加巡查频次",
-    "已安排维修人员上门检修，现已恢复正常",
-    "已约谈物业公司和开发企业，督促其限期整改",
-    "已将诉求人的建议转相关部门研究，纳入下一步工作计划",
+      "{dd}周边没有健身场地，老年人和小孩没有活动的地方，建议相关部门增设健身器材。",
+      "已将诉求人的建议纳入下一步工作计划"}},
 };
 
 // ---------------------------------------------------------------------------------------------
 // 流转记录 actions and the states they lead to (platforms/hotline-12345.md).
 
-enum class Action { kDispatch, kAccept, kReturn, kRequestExtension, kExtensionApproved, kClose,
-                    kRevisit, kRework, kArchive, kNote };
-constexpr const char* kActionNames[] = {"派单",     "签收", "退单", "申请延期", "延期通过",
-                                        "办结",     "回访", "返工", "归档",     "备注"};
+enum class Action {
+  kDispatch,
+  kAccept,
+  kReturn,
+  kRequestExtension,
+  kExtensionApproved,
+  kClose,
+  kRevisit,
+  kRework,
+  kArchive,
+  kNote
+};
+constexpr const char* kActionNames[] = {"派单", "签收", "退单", "申请延期", "延期通过",
+                                        "办结", "回访", "返工", "归档",     "备注"};
 // The state after each action; nullptr: unchanged.
 constexpr const char* kStateAfter[] = {"待签收", "办理中", "已退单", "延期审核中", "办理中",
                                        "已办结", "已回访", "办理中", "已归档",     nullptr};
@@ -226,11 +255,12 @@ constexpr const char* kApprovedNotes[] = {"同意延期", "经审核，同意延
 constexpr const char* kCloseNotes[] = {"已办结，办理情况已回复诉求人", "已按要求办结"};
 constexpr const char* kProgressNotes[] = {"已联系诉求人，正在协调处理",
                                           "已实地查看，待相关部门配合处理"};
-constexpr const char* kRevisitNotes[] = {"回访诉求人，对办理结果表示满意", "回访诉求人，表示基本满意",
-                                         "回访诉求人，表示问题未解决，不满意",
-                                         "回访电话多次无人接听"};
+constexpr const char* kRevisitNotes[] = {
+    "回访诉求人，对办理结果表示满意", "回访诉求人，表示基本满意",
+    "回访诉求人，表示问题未解决，不满意", "回访电话多次无人接听"};
 constexpr const char* kReworkUnsatisfied = "回访不满意，退回重新办理";
-constexpr const char* kReworkNoContact = "回访未联系上诉求人，承办单位办结前未与诉求人联系，退回重新办理";
+constexpr const char* kReworkNoContact =
+    "回访未联系上诉求人，承办单位办结前未与诉求人联系，退回重新办理";
 constexpr const char* kArchiveNotes[] = {"办理完毕，予以归档", "归档"};
 
 // 诉求类型 and their deadlines (办理时限) in days.
@@ -301,7 +331,8 @@ Result<int> ReadCount(const TsvTable& t, const std::vector<std::string>& row, co
 
 Result<std::vector<Row>> ReadRows(const std::string& path, bool mailbox) {
   HS_ASSIGN_OR_RETURN(TsvTable t, ReadTsv(path));
-  if (t.Column("unit") != 0) return Status::InvalidArgument(path + ": the first column is not unit");
+  if (t.Column("unit") != 0)
+    return Status::InvalidArgument(path + ": the first column is not unit");
   std::vector<Row> rows;
   for (const auto& fields : t.rows) {
     Row r;
@@ -321,7 +352,8 @@ Result<std::vector<Row>> ReadRows(const std::string& path, bool mailbox) {
         r.done - r.on_time + r.rework > r.done || r.satisfied > r.done ||
         (r.revisits >= 0 && r.dissatisfied > r.revisits) ||
         (r.revisits < 0 && r.dissatisfied > 0)) {
-      return Status::InvalidArgument(what + ": counts that no set of orders can give");
+      // Late and reworked orders are kept apart (the tables allow it).
+      return Status::InvalidArgument(what + ": counts this fixture cannot lay out");
     }
     rows.push_back(std::move(r));
   }
@@ -337,13 +369,13 @@ struct Returned {
   int count;
 };
 constexpr Returned kReturned[] = {
-    {false, "市公安交警支队", "市公安局", 3}, {false, "岳阳楼区", "岳阳经开区", 3},
-    {false, "市城管局", "岳阳楼区", 2},       {false, "市民政局", "市人社局", 1},
-    {false, "市国资委", "市工信局", 1},       {false, "市交通运输局", "市公交集团公司", 1},
+    {false, "市公安交警支队", "市公安局", 3},  {false, "岳阳楼区", "岳阳经开区", 3},
+    {false, "市城管局", "岳阳楼区", 2},        {false, "市民政局", "市人社局", 1},
+    {false, "市国资委", "市工信局", 1},        {false, "市交通运输局", "市公交集团公司", 1},
     {true, "市公安局交警支队", "市公安局", 1},
 };
 
-// The first `n` not yet used of `plans` (indexes into all plans) for which `fits` holds.
+// The first `n` of `from` (indexes into `plans`) whose plan `fits`.
 template <typename Fits>
 std::vector<size_t> Choose(const std::vector<Plan>& plans, const std::vector<size_t>& from, int n,
                            Fits fits) {
@@ -452,9 +484,7 @@ void PlanMailboxUnit(const Row& r, Rng& rng, std::vector<Plan>& plans) {
   const int not_done = r.due - r.done;
   const int late = r.done - r.on_time;
   const int ext = Extensions(r, 0.03);
-  std::vector<size_t> order(static_cast<size_t>(r.done));
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  Shuffle(order, rng);
+  std::vector<size_t> order = ShuffledIndexes(static_cast<size_t>(r.done), rng);
   std::vector<bool> satisfied(order.size());
   for (int i = 0; i < r.satisfied; ++i) satisfied[order[static_cast<size_t>(i)]] = true;
   for (int i = 0; i < r.due; ++i) {
@@ -498,11 +528,12 @@ std::vector<size_t> PlansOf(const std::vector<Plan>& plans, bool mailbox, const 
   return out;
 }
 
-// A done-on-time order of June whose single revisit, in June, answered `pleased` or not.
+// A hotline order of June closed by its deadline without extension or rework, whose single
+// revisit, in June, got an answer.
 bool PlainDone(const Plan& p) {
-  return !p.mailbox && !p.may && p.done && !p.late && !p.rework && !p.revisit_in_july &&
-         p.returned_by.empty() && p.gdbh.empty() && !p.rddb && !p.sq && p.revisits.size() == 1 &&
-         Answered(p.revisits[0]);
+  return !p.mailbox && !p.may && p.done && !p.late && !p.extension && !p.rework &&
+         !p.revisit_in_july && p.returned_by.empty() && p.gdbh.empty() && !p.rddb && !p.sq &&
+         p.revisits.size() == 1 && Answered(p.revisits[0]);
 }
 bool Pleased(const Plan& p) { return p.revisits.back() != Jg::kUnsatisfied; }
 
@@ -533,16 +564,16 @@ Status PlaceAdjustments(const std::string& path, std::vector<Plan>& plans) {
 
 // Sets rddb on `pleased` + `unhappy` plain done orders and sq on as many others, spread over units.
 Status PlaceFlags(std::vector<Plan>& plans, Rng& rng) {
-  std::vector<size_t> order(plans.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  Shuffle(order, rng);
+  std::vector<size_t> order = ShuffledIndexes(plans.size(), rng);
   struct Quota {
     bool Plan::*flag;
     bool pleased;
     int count;
   };
-  constexpr Quota kQuotas[] = {
-      {&Plan::rddb, true, 52}, {&Plan::rddb, false, 4}, {&Plan::sq, true, 124}, {&Plan::sq, false, 21}};
+  constexpr Quota kQuotas[] = {{&Plan::rddb, true, 52},
+                               {&Plan::rddb, false, 4},
+                               {&Plan::sq, true, 124},
+                               {&Plan::sq, false, 21}};
   for (const Quota& q : kQuotas) {
     std::vector<size_t> chosen = Choose(plans, order, q.count, [&](const Plan& p) {
       return PlainDone(p) && Pleased(p) == q.pleased;
@@ -559,9 +590,8 @@ Status PlaceFlags(std::vector<Plan>& plans, Rng& rng) {
 Status PlaceReturns(std::vector<Plan>& plans) {
   for (const Returned& r : kReturned) {
     std::vector<size_t> chosen =
-        Choose(plans, PlansOf(plans, r.mailbox, r.unit), r.count, [](const Plan& p) {
-          return !p.may && p.gdbh.empty() && p.returned_by.empty();
-        });
+        Choose(plans, PlansOf(plans, r.mailbox, r.unit), r.count,
+               [](const Plan& p) { return !p.may && p.gdbh.empty() && p.returned_by.empty(); });
     if (static_cast<int>(chosen.size()) != r.count) {
       return Status::InvalidArgument(std::string("no orders of ") + r.unit + " to return");
     }
@@ -571,11 +601,10 @@ Status PlaceReturns(std::vector<Plan>& plans) {
 }
 
 // Hotline orders: mostly 电话, about one in seventy pushed from the petition platform. Letters:
-// the bulletin's counts per channel (省平台转办 only for letters closed on time), the rest 市长信箱.
+// the bulletin's counts per channel (省平台转办 only for letters closed on time), the rest
+// 市长信箱.
 void PlaceChannels(std::vector<Plan>& plans, Rng& rng) {
-  std::vector<size_t> order(plans.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  Shuffle(order, rng);
+  std::vector<size_t> order = ShuffledIndexes(plans.size(), rng);
   std::map<std::string, int> left;
   for (const ChannelQuota& q : kLetterChannels) left[q.name] = q.count;
   for (size_t i : order) {
@@ -604,8 +633,8 @@ enum class When { kAny, kMay, kJune, kJuly };
 struct Step {
   int64_t sj = 0;
   Action dz = Action::kNote;
-  std::string dw;
-  std::string sm;
+  std::string_view dw;  // A unit name held by the plan.
+  std::string_view sm;  // A fixed note.
   std::optional<Jg> jg;
   When when = When::kAny;
 };
@@ -619,14 +648,16 @@ struct Life {
 
 class LifeBuilder {
  public:
-  LifeBuilder(const Plan& plan, int kind, int category, Rng& rng)
-      : p_(plan), kind_(kind), category_(category), rng_(rng) {}
+  // `act`: what the unit did, for the closure texts.
+  LifeBuilder(const Plan& plan, int kind, const char* act, Rng& rng)
+      : p_(plan), kind_(kind), act_(act), rng_(rng) {}
 
   // Draws lives until one fits the plan. Errors: Internal when none does after many tries.
   Result<Life> Build() {
     for (int attempt = 0; attempt < 1000; ++attempt) {
       life_ = Life();
       life_.kind = kind_;
+      life_.steps.reserve(12);
       if (Draw() && Fits()) return std::move(life_);
     }
     return Status::Internal("no life fits the plan of an order of " + p_.unit);
@@ -645,7 +676,7 @@ class LifeBuilder {
     return {June(1), June(28)};
   }
 
-  int64_t Add(int64_t at, Action dz, const std::string& dw, std::string sm, When when,
+  int64_t Add(int64_t at, Action dz, std::string_view dw, std::string_view sm, When when,
               bool work_hours = true) {
     if (!life_.steps.empty()) at = std::max(at, life_.steps.back().sj + kMinute);
     if (work_hours) at = AtWork(at, rng_);
@@ -653,7 +684,7 @@ class LifeBuilder {
     s.sj = at;
     s.dz = dz;
     s.dw = dw;
-    s.sm = std::move(sm);
+    s.sm = sm;
     s.when = when;
     life_.steps.push_back(std::move(s));
     return at;
@@ -761,7 +792,7 @@ class LifeBuilder {
   // view), or, for an order quality review names, without the contact.
   std::string ClosureText(int64_t at, bool again) {
     std::string out = again ? "返工后重新办理：" : "";
-    std::string date = FormatShanghaiTime(at - Between(rng_, 0, 1) * kDay);
+    std::string date = FormatShanghaiTime(at);
     int month = std::stoi(date.substr(5, 2));
     int day = std::stoi(date.substr(8, 2));
     if (p_.no_contact) {
@@ -770,9 +801,11 @@ class LifeBuilder {
       out += std::to_string(month) + "月" + std::to_string(day) +
              "日，承办人员电话联系诉求人，详细了解了诉求情况。";
     }
-    out += kActs[category_];
-    out += p_.no_contact ? "。已办结。" : "。目前问题已处理，已向诉求人反馈办理结果。";
-    return out;
+    out += act_;
+    if (p_.no_contact) return out + "。已办结。";
+    out += "。目前问题已处理，已向诉求人反馈办理结果，";
+    bool disputed = !p_.revisits.empty() && p_.revisits[again ? 1 : 0] == Jg::kUnsatisfied;
+    return out + (disputed ? "诉求人对处理结果不太认可。" : "诉求人表示认可。");
   }
 
   // Whether the drawn times keep the plan.
@@ -798,7 +831,7 @@ class LifeBuilder {
 
   const Plan& p_;
   int kind_;
-  int category_;
+  const char* act_;
   Rng& rng_;
   Life life_;
 };
@@ -809,6 +842,7 @@ class LifeBuilder {
 // The matter and complainant of an order.
 struct Matter {
   int category = 0;
+  const char* act = "";
   std::string sqr, lxdh, sqbt, sqnr, fsdz, cbdwbm;
 };
 
@@ -819,25 +853,23 @@ int CategoryOf(const std::string& unit, Rng& rng) {
   return static_cast<int>(PickWeighted(rng, kCategoryWeights));
 }
 
-std::string Fill(std::string_view text, const std::string& place, const std::string& road) {
+// A template with {dd} and {lu} filled.
+std::string Fill(std::string_view text, std::string_view place, std::string_view road) {
   std::string out;
   for (size_t i = 0; i < text.size();) {
-    if (text.substr(i, 4) == "{dd}") {
-      out += place;
-      i += 4;
-    } else if (text.substr(i, 4) == "{lu}") {
-      out += road;
-      i += 4;
-    } else {
-      out += text[i++];
-    }
+    size_t open = text.find('{', i);
+    out.append(text.substr(i, open - i));
+    if (open == std::string_view::npos) break;
+    out.append(text.substr(open, 4) == "{dd}" ? place : road);
+    i = open + 4;
   }
   return out;
 }
 
 std::string ContentPrefix(const Plan& p, int kind) {
   std::string_view c = p.channel;
-  if (c == kHotlineChannel) return std::string("市民来电") + (kind == kQuestion ? "咨询：" : "反映：");
+  if (c == kHotlineChannel)
+    return std::string("市民来电") + (kind == kQuestion ? "咨询：" : "反映：");
   if (c == kPetitionChannel) return "信访平台推送，信访人反映：";
   if (c == kMayorChannel) return "尊敬的市长：您好！";
   if (c == "微信公众号") return "市民通过微信公众号反映：";
@@ -861,10 +893,12 @@ Matter MakeMatter(const Plan& p, int kind, Rng& rng) {
   }
   if (area != nullptr) m.cbdwbm = area->code;
   if (area == nullptr) area = &kAreas[PickWeighted(rng, kAreaWeights)];
-  std::string place = std::string(area->name) + (area->county ? Pick(rng, kVillages) : Pick(rng, kEstates));
+  std::string place =
+      std::string(area->name) + (area->county ? Pick(rng, kVillages) : Pick(rng, kEstates));
   std::string road = Pick(rng, kRoads);
   const Template& t = kTemplates[m.category][rng() % 2];
   m.sqbt = Fill(t.title, place, road);
+  m.act = t.act;
   m.sqnr = ContentPrefix(p, kind) + Fill(t.body, place, road);
   if (Chance(rng, 0.3)) m.sqnr += "诉求人要求回复。";
   m.fsdz = "岳阳市" + place + std::to_string(Between(rng, 1, 30)) + (area->county ? "组" : "栋");
@@ -880,21 +914,90 @@ Matter MakeMatter(const Plan& p, int kind, Rng& rng) {
   return m;
 }
 
-void Key(std::string& out, const char* key) {
-  out += ",\"";
-  out += key;
-  out += "\":";
-}
-void Str(std::string& out, const char* key, std::string_view value) {
-  Key(out, key);
-  json::AppendQuoted(out, value);
-}
-void Time(std::string& out, const char* key, int64_t t) { Str(out, key, FormatShanghaiTime(t)); }
+// Writes the records' JSON into one growing buffer through raw pointers, formatting times once per
+// day: the tests' unoptimised build spends most of its time in std::string calls otherwise.
+class JsonWriter {
+ public:
+  explicit JsonWriter(size_t expected) : buf_(expected, '\0'), data_(buf_.data()) {}
+
+  // The JSON written. REQUIRES: called once, last.
+  std::string Take() {
+    buf_.resize(n_);
+    return std::move(buf_);
+  }
+
+  void Raw(std::string_view s) {
+    Room(s.size());
+    std::memcpy(data_ + n_, s.data(), s.size());
+    n_ += s.size();
+  }
+
+  // ,"key":
+  void Key(const char* key) {
+    Raw(",\"");
+    Raw(key);
+    Raw("\":");
+  }
+
+  // A string literal, escaped as json::AppendQuoted does.
+  void Quoted(std::string_view s) {
+    Room(6 * s.size() + 2);
+    data_[n_++] = '"';
+    for (const char* p = s.data(); p != s.data() + s.size(); ++p) {
+      unsigned char c = static_cast<unsigned char>(*p);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        data_[n_++] = *p;
+      } else {
+        n_ += static_cast<size_t>(std::snprintf(data_ + n_, 7, "\\u%04x", c));
+      }
+    }
+    data_[n_++] = '"';
+  }
+
+  // "yyyy-MM-dd HH:mm:ss" in Beijing time, as FormatShanghaiTime writes it.
+  void Time(int64_t t) {
+    int64_t day = (t + kShanghaiOffsetSeconds - SecondOfDay(t)) / kDay;
+    if (day != day_ || date_.empty()) {
+      date_ = '"' + FormatShanghaiTime(t).substr(0, 11);  // "yyyy-MM-dd "
+      day_ = day;
+    }
+    int64_t sod = SecondOfDay(t);
+    Raw(date_);
+    char clock[9] = {Digit(sod / kHour / 10),        Digit(sod / kHour % 10),   ':',
+                     Digit(sod / kMinute % 60 / 10), Digit(sod / kMinute % 10), ':',
+                     Digit(sod % 60 / 10),           Digit(sod % 10),           '"'};
+    Raw(std::string_view(clock, sizeof clock));
+  }
+
+  void Str(const char* key, std::string_view value) {
+    Key(key);
+    Quoted(value);
+  }
+  void Time(const char* key, int64_t t) {
+    Key(key);
+    Time(t);
+  }
+
+ private:
+  static char Digit(int64_t v) { return static_cast<char>('0' + v); }
+
+  void Room(size_t more) {
+    if (n_ + more <= buf_.size()) return;
+    buf_.resize(n_ + more + buf_.size() / 2);
+    data_ = buf_.data();
+  }
+
+  std::string buf_;
+  char* data_ = nullptr;
+  size_t n_ = 0;
+  int64_t day_ = 0;
+  std::string date_;  // The quote and date of day_.
+};
 
 // The record as the platform holds it after the last step of `life`: the summary fields folded
 // from the log (platforms/hotline-12345.md, states and moves).
-std::string RecordJson(const std::string& gdbh, const std::string& wbbh, const Plan& p,
-                       const Matter& m, const Life& life) {
+void WriteRecord(JsonWriter& out, std::string_view gdbh, std::string_view wbbh, const Plan& p,
+                 const Matter& m, const Life& life) {
   const char* gdzt = "待签收";
   int64_t bjsj = 0, hfsj = 0, yqsx = 0;
   int closures = 0, fgcs = 0;
@@ -920,53 +1023,51 @@ std::string RecordJson(const std::string& gdbh, const std::string& wbbh, const P
         break;
     }
   }
-  std::string out = "{\"gdbh\":";
-  json::AppendQuoted(out, gdbh);
-  if (!wbbh.empty()) Str(out, "wbbh", wbbh);
-  Time(out, "slsj", life.slsj);
-  Str(out, "qdly", p.channel);
-  Str(out, "sqr", m.sqr);
-  Str(out, "lxdh", m.lxdh);
-  Str(out, "sqlx", kKinds[life.kind].name);
-  Str(out, "sqfl", kCategoryNames[m.category]);
-  Str(out, "sqbt", m.sqbt);
-  Str(out, "sqnr", m.sqnr);
-  Str(out, "fsdz", m.fsdz);
-  Str(out, "cbdw", life.steps.back().dw);
-  if (!m.cbdwbm.empty()) Str(out, "cbdwbm", m.cbdwbm);
-  Time(out, "blsx", life.blsx);
-  if (yqsx != 0) Time(out, "yqsx", yqsx);
-  Str(out, "gdzt", gdzt);
+  out.Raw("{\"gdbh\":");
+  out.Quoted(gdbh);
+  if (!wbbh.empty()) out.Str("wbbh", wbbh);
+  out.Time("slsj", life.slsj);
+  out.Str("qdly", p.channel);
+  out.Str("sqr", m.sqr);
+  out.Str("lxdh", m.lxdh);
+  out.Str("sqlx", kKinds[life.kind].name);
+  out.Str("sqfl", kCategoryNames[m.category]);
+  out.Str("sqbt", m.sqbt);
+  out.Str("sqnr", m.sqnr);
+  out.Str("fsdz", m.fsdz);
+  out.Str("cbdw", life.steps.back().dw);
+  if (!m.cbdwbm.empty()) out.Str("cbdwbm", m.cbdwbm);
+  out.Time("blsx", life.blsx);
+  if (yqsx != 0) out.Time("yqsx", yqsx);
+  out.Str("gdzt", gdzt);
   if (closures > 0) {
-    Time(out, "bjsj", bjsj);
-    Str(out, "bjnr", life.closures[static_cast<size_t>(closures - 1)]);
+    out.Time("bjsj", bjsj);
+    out.Str("bjnr", life.closures[static_cast<size_t>(closures - 1)]);
   }
   if (hfjg) {
-    Str(out, "hfjg", kJgNames[static_cast<int>(*hfjg)]);
-    Time(out, "hfsj", hfsj);
+    out.Str("hfjg", kJgNames[static_cast<int>(*hfjg)]);
+    out.Time("hfsj", hfsj);
   }
-  Key(out, "fgcs");
-  out += std::to_string(fgcs);
-  Key(out, "rddb");
-  out += p.rddb ? "true" : "false";
-  Key(out, "sq");
-  out += p.sq ? "true" : "false";
-  Key(out, "lzjl");
-  out += '[';
-  for (const Step& s : life.steps) {
-    if (out.back() != '[') out += ',';
-    out += "{\"sj\":";
-    json::AppendQuoted(out, FormatShanghaiTime(s.sj));
-    Str(out, "dz", kActionNames[static_cast<int>(s.dz)]);
-    Str(out, "dw", s.dw);
-    Str(out, "sm", s.sm);
-    if (s.jg) Str(out, "jg", kJgNames[static_cast<int>(*s.jg)]);
-    out += '}';
+  out.Key("fgcs");
+  out.Raw(std::to_string(fgcs));
+  out.Key("rddb");
+  out.Raw(p.rddb ? "true" : "false");
+  out.Key("sq");
+  out.Raw(p.sq ? "true" : "false");
+  out.Key("lzjl");
+  for (size_t i = 0; i < life.steps.size(); ++i) {
+    const Step& s = life.steps[i];
+    out.Raw(i == 0 ? "[{\"sj\":" : ",{\"sj\":");
+    out.Time(s.sj);
+    out.Str("dz", kActionNames[static_cast<int>(s.dz)]);
+    out.Str("dw", s.dw);
+    out.Str("sm", s.sm);
+    if (s.jg) out.Str("jg", kJgNames[static_cast<int>(*s.jg)]);
+    out.Raw("}");
   }
-  out += ']';
-  Time(out, "gxsj", life.steps.back().sj);
-  out += '}';
-  return out;
+  out.Raw("]");
+  out.Time("gxsj", life.steps.back().sj);
+  out.Raw("}\n");
 }
 
 // An order ready to write.
@@ -1021,6 +1122,7 @@ Result<std::string> BuildJune2023Orders(const std::string& dir) {
   HS_ASSIGN_OR_RETURN(std::vector<Row> mailbox, ReadRows(dir + "/mailbox.tsv", true));
   Rng rng(20230630);
   std::vector<Plan> plans;
+  plans.reserve(25'000);
   for (const Row& r : hotline) HS_RETURN_IF_ERROR(PlanHotlineUnit(r, rng, plans));
   for (const Row& r : mailbox) PlanMailboxUnit(r, rng, plans);
   HS_RETURN_IF_ERROR(PlaceAdjustments(dir + "/adjustments.tsv", plans));
@@ -1035,18 +1137,20 @@ Result<std::string> BuildJune2023Orders(const std::string& dir) {
     b.plan = i;
     int kind = DrawKind(plans[i], rng);
     b.matter = MakeMatter(plans[i], kind, rng);
-    HS_ASSIGN_OR_RETURN(b.life, LifeBuilder(plans[i], kind, b.matter.category, rng).Build());
+    HS_ASSIGN_OR_RETURN(b.life, LifeBuilder(plans[i], kind, b.matter.act, rng).Build());
     built.push_back(std::move(b));
   }
   // Numbers in order of acceptance: YY + yyMMdd + the day's serial; wbbh for pushed orders.
-  std::sort(built.begin(), built.end(), [](const Built& a, const Built& b) {
-    return std::tie(a.life.slsj, a.plan) < std::tie(b.life.slsj, b.plan);
+  std::vector<size_t> order(built.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(built[a].life.slsj, a) < std::tie(built[b].life.slsj, b);
   });
   std::map<std::string, int> serials;
   int petitions = 0, dispatches = 0;
-  std::string out;
-  out.reserve(built.size() * 2600);
-  for (const Built& b : built) {
+  JsonWriter out(built.size() * 1450);
+  for (size_t i : order) {
+    const Built& b = built[i];
     const Plan& p = plans[b.plan];
     std::string day = FormatShanghaiTime(b.life.slsj);
     std::string date = day.substr(2, 2) + day.substr(5, 2) + day.substr(8, 2);
@@ -1059,10 +1163,9 @@ Result<std::string> BuildJune2023Orders(const std::string& dir) {
       wbbh = "HN-2023-" + day.substr(5, 2) + day.substr(8, 2) + "-" +
              std::to_string(300000 + ++dispatches);
     }
-    out += RecordJson(p.gdbh.empty() ? number : p.gdbh, wbbh, p, b.matter, b.life);
-    out += '\n';
+    WriteRecord(out, p.gdbh.empty() ? number : p.gdbh, wbbh, p, b.matter, b.life);
   }
-  return out;
+  return out.Take();
 }
 
 }  // namespace hs::testing

@@ -4,8 +4,8 @@
 //
 // The records satisfy these counting rules (month M = June 2023, Beijing time, cut-off = the end
 // of June; "in June" means at or after 2023-06-01 00:00:00 and before 2023-07-01 00:00:00):
-//   table      hotline: qdly 电话 or 信访平台推送; mailbox: 市长信箱, 微信公众号, 红网, 政务服务投诉,
-//              政协委员微建议 or 省平台转办. cbdw is the unit as that table's row names it.
+//   table      by qdly: hotline 电话, 信访平台推送; mailbox 市长信箱, 微信公众号, 红网,
+//              政务服务投诉, 政协委员微建议, 省平台转办. cbdw is the unit as that table names it.
 //   due        a 派单 entry with dw = U in June, not followed by a 退单 by U (an order U sent back
 //              and the centre dispatched to another unit counts only for that other unit).
 //   done       a due order with a 办结 by U in June.
