@@ -1,5 +1,6 @@
 #include "daemon/ops/score_commands.h"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -36,10 +37,10 @@ struct Setup {
   std::vector<routing::Unit> units;
 };
 
-Result<Setup> LoadSetup(const ScoreArgs& a) {
-  std::string policy_file = a.policy, routing_file;
-  if (!a.ledger.config.empty()) {
-    HS_ASSIGN_OR_RETURN(config::Config cfg, config::Load(a.ledger.config));
+Result<Setup> LoadSetup(const LedgerArgs& ledger, const std::string& policy) {
+  std::string policy_file = policy, routing_file;
+  if (!ledger.config.empty()) {
+    HS_ASSIGN_OR_RETURN(config::Config cfg, config::Load(ledger.config));
     if (policy_file.empty()) policy_file = cfg.assessment_policy_file;
     routing_file = cfg.routing_file;
   }
@@ -54,9 +55,8 @@ Result<Setup> LoadSetup(const ScoreArgs& a) {
   return s;
 }
 
-// The cells of a row in the shared TSV's column order.
-// `shared_columns`: the revisit count as the shared TSV's revisits_derived column gives it (see
-// below); else always.
+// The cells of a row in the shared TSV's column order. The revisit count is printed as the shared
+// TSV's revisits_derived column gives it with `shared_columns` (see below), else always.
 std::vector<std::string> Cells(const score::TableScore& s, const score::UnitRow& r, int rate_decimals,
                                bool shared_columns) {
   const score::TablePolicy& t = *s.policy;
@@ -119,16 +119,24 @@ std::string CsvCell(const std::string& v) {
   return out + "\"";
 }
 
-void PrintDelimited(const score::TableScore& s, int rate_decimals, char sep) {
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t i = 0; i < cells.size(); ++i) {
-      if (i > 0) std::cout << sep;
-      std::cout << (sep == ',' ? CsvCell(cells[i]) : cells[i]);
+// One line of TSV (a tab or line break inside a cell becomes a space) or CSV (quoted as needed).
+void PrintLine(const std::vector<std::string>& cells, char sep) {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) std::cout << sep;
+    if (sep == ',') {
+      std::cout << CsvCell(cells[i]);
+    } else {
+      std::string cell = cells[i];
+      std::replace_if(cell.begin(), cell.end(), [](char ch) { return ch == '\t' || ch == '\n' || ch == '\r'; }, ' ');
+      std::cout << cell;
     }
-    std::cout << "\n";
-  };
-  line(Header(*s.policy));
-  for (const score::UnitRow& r : s.rows) line(Cells(s, r, rate_decimals, true));
+  }
+  std::cout << "\n";
+}
+
+void PrintDelimited(const score::TableScore& s, int rate_decimals, char sep) {
+  PrintLine(Header(*s.policy), sep);
+  for (const score::UnitRow& r : s.rows) PrintLine(Cells(s, r, rate_decimals, true), sep);
 }
 
 std::string MonthText(int month) {
@@ -208,18 +216,31 @@ void PrintAdjustments(const std::vector<score::Adjustment>& all, const std::stri
                       int month) {
   if (format == "tsv" || format == "csv") {
     const char sep = format == "tsv" ? '\t' : ',';
-    std::cout << "unit" << sep << "points" << sep << "indicator" << sep << "detail\n";
+    PrintLine({"unit", "points", "indicator", "detail"}, sep);
     for (bool deductions : {true, false}) {
       for (const score::Adjustment& x : all) {
-        if ((x.points_micros < 0) != deductions) continue;
-        const std::vector<std::string> cells = {x.unit, score::FormatMicros(x.points_micros, 6, true),
-                                                x.indicator, x.detail};
-        for (size_t i = 0; i < cells.size(); ++i) {
-          std::cout << (i ? std::string(1, sep) : "") << (sep == ',' ? CsvCell(cells[i]) : cells[i]);
-        }
-        std::cout << "\n";
+        if ((x.points_micros < 0) != deductions || x.points_micros == 0) continue;
+        PrintLine({x.unit, score::FormatMicros(x.points_micros, 6, true), x.indicator, x.detail},
+                  sep);
       }
     }
+    return;
+  }
+  if (format == "json") {
+    rapidjson::StringBuffer b;
+    JsonWriter w(b);
+    w.StartArray();
+    for (const score::Adjustment& x : all) {
+      w.StartObject();
+      Key(w, "unit", x.unit);
+      Key(w, "points", score::FormatMicros(x.points_micros, 6, true));
+      Key(w, "indicator", x.indicator);
+      Key(w, "detail", x.detail);
+      Key(w, "source", x.derived ? std::string("ledger") : "entered #" + std::to_string(x.id));
+      w.EndObject();
+    }
+    w.EndArray();
+    PrintJson(b);
     return;
   }
   std::vector<std::string> order;
@@ -308,11 +329,18 @@ int Score(ScoreArgs& a) {
     if (!t.ok()) return Fail(t.status().WithContext("--as-of"));
     cutoff = *t;
   }
-  auto setup = LoadSetup(a);
+  auto setup = LoadSetup(a.ledger, a.policy);
   if (!setup.ok()) return Fail(setup.status());
   auto ledger = OpenForReading(a.ledger);
   if (!ledger.ok()) return Fail(ledger.status());
-  if (a.summary) return PrintSummary(**ledger, *setup, *month, cutoff);
+  if (a.summary) {
+    if (a.format != "table") {
+      return Fail(Status::InvalidArgument(
+          "--summary prints for people only; for files use --format with a --table or "
+          "--adjustments"));
+    }
+    return PrintSummary(**ledger, *setup, *month, cutoff);
+  }
   if (a.adjustments) {
     std::vector<score::TableScore> tables;
     for (const score::TablePolicy& t : setup->policy.tables) {
@@ -345,10 +373,7 @@ int AdjustAdd(AdjustArgs& a) {
   if (!month.ok()) return Fail(month.status().WithContext("--month"));
   auto points = score::ParseMicros(a.points);
   if (!points.ok()) return Fail(points.status().WithContext("--points"));
-  ScoreArgs sa;
-  sa.ledger = a.ledger;
-  sa.policy = a.policy;
-  auto setup = LoadSetup(sa);
+  auto setup = LoadSetup(a.ledger, a.policy);
   if (!setup.ok()) return Fail(setup.status());
   const routing::Unit* unit = routing::FindUnit(setup->units, a.unit);
   if (unit == nullptr) {

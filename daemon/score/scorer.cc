@@ -1,9 +1,7 @@
 #include "daemon/score/scorer.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <map>
-#include <numeric>
 
 #include "daemon/ledger/ledger_impl.h"
 
@@ -79,9 +77,8 @@ std::string Placeholders(size_t n, int first) {
   return s;
 }
 
-// Which rows of assessment_orders are `due` for the month at the cut-off (?1 month, ?2 cut-off,
-// channels from ?3 on).
-// The columns are those of assessment_orders as `o`.
+// Which rows of assessment_orders (as `o`) are due for the month at the cut-off: ?1 month,
+// ?2 cut-off, channels from ?3 on.
 std::string DueWhere(size_t channels) {
   return "o.month = ?1 AND o.assigned_at <= ?2 AND (o.reassigned_at IS NULL OR o.reassigned_at > ?2) "
          "AND o.channel IN (" + Placeholders(channels, 3) + ")";
@@ -111,6 +108,16 @@ Status PerUnit(sql::Db& db, const std::string& sql, const TablePolicy& t, int mo
   }
 }
 
+// `r` counts 10^-decimals: "98.36"; `trim` drops trailing zeros ("94.6", "93").
+std::string DecimalText(i128 r, int decimals, bool trim) {
+  const i128 unit = Pow10(decimals), m = r < 0 ? -r : r;
+  std::string frac = decimals > 0 ? std::to_string(static_cast<int64_t>(m % unit)) : "";
+  frac.insert(0, static_cast<size_t>(decimals) - frac.size(), '0');
+  while (trim && !frac.empty() && frac.back() == '0') frac.pop_back();
+  const std::string whole = (r < 0 ? "-" : "") + std::to_string(static_cast<int64_t>(m / unit));
+  return frac.empty() ? whole : whole + "." + frac;
+}
+
 std::string ShownName(const routing::Unit& u, const std::string& table) {
   const auto it = u.table_names.find(table);
   return it == u.table_names.end() ? u.name : it->second;
@@ -120,25 +127,12 @@ std::string ShownName(const routing::Unit& u, const std::string& table) {
 
 std::string FormatRate(int64_t num, int64_t den, int decimals) {
   const i128 r = Round(Percent(num, den), decimals);
-  const i128 unit = Pow10(decimals);
-  if (r % unit == 0) return std::to_string(static_cast<int64_t>(r / unit)) + "%";
-  std::string frac = std::to_string(static_cast<int64_t>((r < 0 ? -r : r) % unit));
-  frac.insert(0, static_cast<size_t>(decimals) - frac.size(), '0');
-  return (r < 0 ? "-" : "") + std::to_string(static_cast<int64_t>((r < 0 ? -r : r) / unit)) + "." +
-         frac + "%";
+  return DecimalText(r, decimals, r % Pow10(decimals) == 0) + "%";
 }
 
 std::string FormatMicros(int64_t micros, int decimals, bool plus) {
   const i128 r = Round(Fraction{micros, 1'000'000}, decimals);
-  const i128 unit = Pow10(decimals);
-  const i128 m = r < 0 ? -r : r;
-  std::string s = std::to_string(static_cast<int64_t>(m / unit));
-  std::string frac = std::to_string(static_cast<int64_t>(m % unit));
-  frac.insert(0, static_cast<size_t>(decimals) - std::min(frac.size(), static_cast<size_t>(decimals)), '0');
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  if (!frac.empty()) s += "." + frac;
-  if (r < 0) return "-" + s;
-  return plus && r > 0 ? "+" + s : s;
+  return (plus && r > 0 ? "+" : "") + DecimalText(r, decimals, true);
 }
 
 Result<int64_t> ParseMicros(std::string_view text) {
