@@ -145,6 +145,27 @@ TEST_F(ScoreTest, CountsFollowTheTransferLogAtTheCutOff) {
   EXPECT_EQ(Row(earlier, "岳阳楼区")->counts.due, 2);
 }
 
+TEST_F(ScoreTest, FactsAreRefilledFromTheEventsWhenTheirDerivationIsOlder) {
+  auto& db = ledger_->impl()->db;
+  const std::string facts =
+      "SELECT group_concat(ticket_id || n || month || unit || coalesce(closed_at, '-') || "
+      "coalesce(extended_at, '-') || coalesce(reworked_at, '-') || coalesce(reassigned_at, '-'), "
+      "'|') FROM (SELECT * FROM assessment_orders ORDER BY ticket_id, n)";
+  const std::string revisits =
+      "SELECT group_concat(ticket_id || n || unit || at || result, '|') "
+      "FROM (SELECT * FROM assessment_revisits ORDER BY ticket_id, n)";
+  auto before = db.QueryText(facts), before_revisits = db.QueryText(revisits);
+  ASSERT_TRUE(before.ok() && before_revisits.ok());
+  ASSERT_TRUE(db.Exec("DELETE FROM assessment_orders; DELETE FROM assessment_revisits; "
+                      "UPDATE derived SET version = 0 WHERE name = 'assessment'").ok());
+  auto refilled = ledger::RefreshAssessment(db);
+  ASSERT_TRUE(refilled.ok()) << refilled.status().ToString();
+  EXPECT_EQ(*refilled, 6);
+  EXPECT_EQ(*db.QueryText(facts), *before);
+  EXPECT_EQ(*db.QueryText(revisits), *before_revisits);
+  EXPECT_EQ(*ledger::RefreshAssessment(db), 0);  // Current: nothing to do.
+}
+
 TEST_F(ScoreTest, TheMailboxCountsSatisfiedLettersUnderItsOwnName) {
   const TableScore s = Score("mailbox", june_.end - 1);
   ASSERT_EQ(s.rows.size(), 1u);
