@@ -8,7 +8,7 @@ PACKAGES=(
   libcurl4-openssl-dev rapidjson-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   libcpp-httplib-dev libcli11-dev libtomlplusplus-dev libsystemd-dev libssl-dev libutf8proc-dev
   libphonenumber-dev libgtest-dev libgmock-dev libbenchmark-dev
-  curl jq
+  curl jq systemd
 )
 
 missing=()
