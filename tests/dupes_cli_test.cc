@@ -3,13 +3,15 @@
 // number in any of it.
 #include <gtest/gtest.h>
 
-#include <cstdio>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "daemon/ledger/cases.h"
 #include "daemon/ledger/ledger.h"
 #include "daemon/ledger/ledger_impl.h"
 #include "daemon/match/service.h"
+#include "tests/fakes/cli_runner.h"
 #include "tests/fakes/temp_dir.h"
 
 namespace hs {
@@ -73,13 +75,15 @@ class DupesCliTest : public ::testing::Test {
     int code = -1;
     std::string text;
   };
+  // Runs hotline-sync with `args` (words separated by spaces) and --db.
   Output Run(const std::string& args) {
-    Output o;
-    FILE* p = popen((std::string(HS_BINARY) + " " + args + " --db " + db_ + " 2>&1").c_str(), "r");
-    char buf[4096];
-    for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) o.text.append(buf, n);
-    const int status = pclose(p);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::vector<std::string> argv;
+    std::istringstream words(args);
+    for (std::string w; words >> w;) argv.push_back(w);
+    argv.push_back("--db");
+    argv.push_back(db_);
+    const testing::CliOutput run = testing::RunCli(HS_BINARY, argv, dir_.path().string());
+    Output o{run.code, run.all()};
     EXPECT_EQ(o.text.find(kPhone), std::string::npos) << args << " printed a phone number";
     EXPECT_EQ(o.text.find("12345678"), std::string::npos) << args;
     return o;
