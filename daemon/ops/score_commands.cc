@@ -181,23 +181,31 @@ void PrintJsonScore(const score::TableScore& s, int rate_decimals) {
   Key(w, "cutoff", FormatShanghaiTime(s.cutoff));
   w.Key("units");
   w.StartArray();
-  const std::vector<std::string> header = Header(*s.policy);
+  const score::TablePolicy& t = *s.policy;
   for (const score::UnitRow& r : s.rows) {
-    const std::vector<std::string> cells = Cells(s, r, rate_decimals, false);
+    // Counts as numbers; rates, composite and names as printed.
+    const score::Counts& c = r.counts;
     w.StartObject();
     Key(w, "group", r.group);
     Key(w, "registered", int64_t{r.registered});
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) {
-      // Counts as numbers, rates and names as printed.
-      const bool count = header[i] == "due" || header[i] == "done" || header[i] == "on_time" ||
-                         header[i] == "rework" || header[i] == "dissatisfied" ||
-                         header[i] == "satisfied";
-      if (count) {
-        Key(w, header[i].c_str(), static_cast<int64_t>(std::stoll(cells[i])));
-      } else {
-        Key(w, header[i].c_str(), cells[i]);
-      }
+    Key(w, "unit", r.shown);
+    Key(w, "due", c.due);
+    Key(w, "done", c.done);
+    Key(w, "done_rate", score::FormatRate(c.done, c.due, rate_decimals));
+    Key(w, "on_time", c.on_time);
+    Key(w, "on_time_rate", score::FormatRate(c.on_time, c.due, rate_decimals));
+    Key(w, "rework", c.rework);
+    Key(w, "rework_rate", score::FormatRate(c.rework, c.due, rate_decimals));
+    if (t.dissatisfied) {
+      Key(w, "dissatisfied", c.dissatisfied);
+      Key(w, "dissatisfied_rate", score::FormatRate(c.dissatisfied, c.revisits, rate_decimals));
+    } else {
+      Key(w, "satisfied", c.satisfied);
+      Key(w, "satisfied_rate", score::FormatRate(c.satisfied, c.done, rate_decimals));
     }
+    Key(w, "composite", score::FormatMicros(r.composite_micros, t.composite_decimals));
+    Key(w, "grade", r.grade);
+    if (t.dissatisfied) Key(w, "revisits_derived", std::to_string(c.revisits));
     Key(w, "revisits", r.counts.revisits);
     Key(w, "extended", r.counts.extended);
     w.EndObject();
