@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages hotline-sync builds with. Idempotent: runs apt-get only when a
-# package is missing. Needs root (or sudo) only in that case.
+# Installs the Debian 12 packages hotline-sync builds with (`setup.sh test`: and tests with).
+# Idempotent: runs apt-get only when a package is missing. Needs root (or sudo) only in that case.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +10,11 @@ PACKAGES=(
   libphonenumber-dev libgtest-dev libgmock-dev libbenchmark-dev
   curl jq systemd
 )
+# `setup.sh test`: also what the tests need beyond the build: Chromium and ChromeDriver for the web
+# page's browser test, a font with Chinese glyphs for its screenshots.
+if [ "${1:-}" = "test" ]; then
+  PACKAGES+=(chromium chromium-driver fonts-wqy-microhei)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

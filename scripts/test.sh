@@ -3,7 +3,7 @@
 # them all with CTest. Usage: scripts/test.sh [ctest arguments, e.g. -R Contract]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh test
 
 BUILD=build/test
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHS_SANITIZE=ON -DHS_TESTS=ON >/dev/null

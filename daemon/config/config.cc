@@ -1,5 +1,7 @@
 #include "daemon/config/config.h"
 
+#include <arpa/inet.h>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -183,6 +185,30 @@ Section Config::AdapterSection(const std::string& name) const {
   return Section(std::move(impl));
 }
 
+Result<ListenAddress> SplitListenAddress(const std::string& listen) {
+  const Status bad = Status::InvalidArgument(
+      "must be an IP address and port, e.g. \"127.0.0.1:8345\" or \"[::1]:8345\", or \"off\"");
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return bad;
+  ListenAddress out;
+  out.host = listen.substr(0, colon);
+  if (out.host.front() == '[') {
+    if (out.host.size() < 3 || out.host.back() != ']') return bad;
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+    return bad;
+  }
+  out.port = std::stoi(port);
+  unsigned char buf[sizeof(in6_addr)];
+  if (out.port > 65535 || (inet_pton(AF_INET, out.host.c_str(), buf) != 1 &&
+                           inet_pton(AF_INET6, out.host.c_str(), buf) != 1)) {
+    return bad;
+  }
+  return out;
+}
+
 Result<std::string> ReadSecretFile(const std::string& name, const std::string& config_dir) {
   std::vector<std::filesystem::path> tried;
   if (!name.empty() && name.front() == '/') {
@@ -229,11 +255,13 @@ Result<Config> Load(const std::string& path) {
   for (const auto& [k, node] : parsed->root) {
     std::string key(k.str());
     if (key != "ledger" && key != "log" && key != "adapters" && key != "routing" &&
-        key != "outbox" && key != "deadlines" && key != "match" && key != "assessment") {
+        key != "outbox" && key != "deadlines" && key != "match" && key != "assessment" &&
+        key != "service") {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
                                      key +
                                      ": unknown section; expected [ledger], [log], [routing], "
-                                     "[outbox], [deadlines], [match], [assessment] or [adapters.NAME]");
+                                     "[outbox], [deadlines], [match], [assessment], [service] or "
+                                     "[adapters.NAME]");
     }
     if (!node.is_table()) {
       return Status::InvalidArgument(path + ":" + std::to_string(node.source().begin.line) + ": " +
@@ -297,6 +325,15 @@ Result<Config> Load(const std::string& path) {
   Section assessment = section("assessment");
   cfg.assessment_policy_file = assessment.Path("policy", "");
   HS_RETURN_IF_ERROR(assessment.Finish());
+  Section service = section("service");
+  cfg.stall_after_ms = service.DurationMillis("stall_after", "5m", 1000, 86'400'000);
+  cfg.unready_after_ms = service.DurationMillis("unready_after", "10m", 0, 30 * 86'400'000LL);
+  cfg.listen = service.String("listen", "127.0.0.1:8345");
+  if (cfg.listen != "off") {
+    auto where = SplitListenAddress(cfg.listen);
+    if (!where.ok()) service.Fail("listen", where.status().message());
+  }
+  HS_RETURN_IF_ERROR(service.Finish());
   if (const toml::table* adapters = parsed->root["adapters"].as_table()) {
     for (const auto& [k, node] : *adapters) {
       if (!node.is_table()) {

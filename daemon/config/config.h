@@ -92,6 +92,13 @@ struct Config {
   // [assessment]
   std::string assessment_policy_file;  // "" = the shipped schema/assessment.toml.
 
+  // [service]: a sync loop blocked longer than stall_after past its promise stops the watchdog
+  // pings (sync/heartbeat.h); /readyz says no while an adapter has failed for longer than
+  // unready_after; the HTTP listener's address ("off": none).
+  int64_t stall_after_ms = 300'000;
+  int64_t unready_after_ms = 600'000;
+  std::string listen = "127.0.0.1:8345";
+
   // [adapters.NAME] sections in name order, each validated by its adapter's factory.
   std::vector<std::string> adapter_names;
   std::shared_ptr<const ParsedFile> parsed;
@@ -103,6 +110,14 @@ struct Config {
 // Reads and validates the file's top level. Errors: InvalidArgument with file:line and key;
 // NotFound when the file does not exist.
 Result<Config> Load(const std::string& path);
+
+// "127.0.0.1:8345", "[::1]:8345" or "0.0.0.0:0" (port 0: any free port) as host and port.
+// Errors: InvalidArgument saying what is expected.
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+Result<ListenAddress> SplitListenAddress(const std::string& listen);
 
 // Reads a credential file named in the configuration: absolute as given; relative in
 // $CREDENTIALS_DIRECTORY, then in `config_dir`. Errors: NotFound naming both places tried.

@@ -150,14 +150,6 @@ ON CONFLICT (name) DO UPDATE SET version = excluded.version)"));
 
 namespace {
 
-Status Audit(sql::Db& db, int64_t now_s, const std::string& actor, const std::string& action,
-             const std::string& subject, const std::string& detail) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
-INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5))"));
-  st->Bind(1, now_s).Bind(2, actor).Bind(3, action).Bind(4, subject).Bind(5, detail);
-  return st->Run();
-}
-
 std::string Describe(const EnteredAdjustment& a) {
   return std::to_string(a.month) + " " + a.unit + " " + std::to_string(a.points_micros) +
          "µ " + a.indicator + ": " + a.detail;
@@ -183,7 +175,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))"));
   HS_RETURN_IF_ERROR(st->Run());
   const int64_t id = im->db.LastInsertId();
   HS_RETURN_IF_ERROR(
-      Audit(im->db, now_s, a.actor, "adjust.add", "adjustment #" + std::to_string(id), Describe(a)));
+      WriteAudit(im->db, now_s, a.actor, "adjust.add", "adjustment #" + std::to_string(id), Describe(a)));
   HS_RETURN_IF_ERROR(txn.Commit());
   return id;
 }
@@ -218,7 +210,7 @@ SELECT month, unit, points, indicator, detail FROM adjustments WHERE id = ?1)"))
   HS_ASSIGN_OR_RETURN(sql::Stmt* del, Prepare(im->db, "DELETE FROM adjustments WHERE id = ?1"));
   del->Bind(1, id);
   HS_RETURN_IF_ERROR(del->Run());
-  HS_RETURN_IF_ERROR(Audit(im->db, now_s, actor, "adjust.remove",
+  HS_RETURN_IF_ERROR(WriteAudit(im->db, now_s, actor, "adjust.remove",
                            "adjustment #" + std::to_string(id),
                            Describe(a) + (reason.empty() ? "" : " (" + reason + ")")));
   return txn.Commit();

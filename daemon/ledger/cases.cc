@@ -107,15 +107,6 @@ ON CONFLICT (a_id, b_id) DO UPDATE SET verdict = excluded.verdict, actor = exclu
   return st->Run();
 }
 
-Status Audit(sql::Db& db, int64_t now_s, const std::string& actor, std::string_view action,
-             const std::string& subject, const std::string& detail) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db,
-                                            "INSERT INTO audit (at, actor, action, subject, detail) "
-                                            "VALUES (?1, ?2, ?3, ?4, ?5)"));
-  st->Bind(1, now_s).Bind(2, actor).Bind(3, action).Bind(4, subject).Bind(5, detail);
-  return st->Run();
-}
-
 constexpr std::string_view kSummaryColumns =
     "t.id, t.source, t.external_id, t.title, t.content, t.category, t.unit, t.state, t.channel, "
     "t.accepted_at";
@@ -258,12 +249,16 @@ UPDATE match_decisions SET state = 'pending' WHERE id = ?1)"));
 }
 
 Result<std::vector<DecisionView>> PendingDecisions(Ledger& ledger, int limit) {
+  return DecisionsIn(ledger, "pending", limit);
+}
+
+Result<std::vector<DecisionView>> DecisionsIn(Ledger& ledger, std::string_view state, int limit) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
-                      Prepare(im->db, DecisionQuery("d.state = 'pending' "
-                                                    "ORDER BY d.confidence DESC, d.id LIMIT ?1")));
-  st->Bind(1, static_cast<int64_t>(limit));
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt* st,
+      Prepare(im->db, DecisionQuery("d.state = ?2 ORDER BY d.confidence DESC, d.id LIMIT ?1")));
+  st->Bind(1, static_cast<int64_t>(limit)).Bind(2, state);
   return sql::ReadRows(*st, ReadDecision);
 }
 
@@ -345,7 +340,7 @@ Status ConfirmDecision(Ledger& ledger, int64_t decision_id, const std::string& a
     HS_RETURN_IF_ERROR(SetVerdict(db, d.a.id, d.b.id, "together", actor, now_s));
     HS_RETURN_IF_ERROR(
         Join(db, d.a.id, d.b.id, "operator " + actor, now_s, /*operator_says=*/true).status());
-    return Audit(db, now_s, actor, "dupes.merge", "decision #" + std::to_string(decision_id),
+    return WriteAudit(db, now_s, actor, "dupes.merge", "decision #" + std::to_string(decision_id),
                  d.relation);
   });
 }
@@ -361,7 +356,7 @@ Status RejectDecision(Ledger& ledger, int64_t decision_id, const std::string& ac
     }
     HS_RETURN_IF_ERROR(DecideBy(db, decision_id, "rejected", actor, now_s));
     HS_RETURN_IF_ERROR(SetVerdict(db, d.a.id, d.b.id, "apart", actor, now_s));
-    return Audit(db, now_s, actor, "dupes.reject", "decision #" + std::to_string(decision_id),
+    return WriteAudit(db, now_s, actor, "dupes.reject", "decision #" + std::to_string(decision_id),
                  d.relation);
   });
 }
@@ -377,7 +372,7 @@ UPDATE match_decisions SET state = 'confirmed', decided_by = ?3, decided_at = ?4
 WHERE a_id = ?1 AND b_id = ?2)"));
     st->Bind(1, std::min(a, b)).Bind(2, std::max(a, b)).Bind(3, "operator " + actor).Bind(4, now_s);
     HS_RETURN_IF_ERROR(st->Run());
-    return Audit(db, now_s, actor, "dupes.merge",
+    return WriteAudit(db, now_s, actor, "dupes.merge",
                  "tickets " + std::to_string(a) + " and " + std::to_string(b), "");
   });
 }
@@ -420,7 +415,7 @@ DELETE FROM case_members WHERE case_id = ?1)"));
     } else {
       HS_RETURN_IF_ERROR(Touch(db, case_id, now_s));
     }
-    return Audit(db, now_s, actor, "dupes.split", "case " + std::to_string(case_id),
+    return WriteAudit(db, now_s, actor, "dupes.split", "case " + std::to_string(case_id),
                  "ticket " + std::to_string(ticket_id));
   });
 }

@@ -71,6 +71,8 @@ Result<MatchSummary> SummariseMatching(Ledger& ledger);
 
 // Pending decisions, most confident first.
 Result<std::vector<DecisionView>> PendingDecisions(Ledger& ledger, int limit);
+// Decisions in `state` (pending, applied, confirmed, rejected), most confident first.
+Result<std::vector<DecisionView>> DecisionsIn(Ledger& ledger, std::string_view state, int limit);
 // Errors: NotFound.
 Result<DecisionView> GetDecision(Ledger& ledger, int64_t id);
 Result<CaseView> GetCase(Ledger& ledger, int64_t id);

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "daemon/crypto/crypto.h"
 #include "daemon/ledger/assessment.h"
 #include "daemon/ledger/ledger_impl.h"
 #include "daemon/ledger/migrations.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/metrics.h"
 
 namespace hs::ledger {
 namespace {
@@ -173,6 +176,15 @@ Status SetPragmas(sql::Db& db, const LedgerOptions& o) {
 
 }  // namespace
 
+Status WriteAudit(sql::Db& db, int64_t now_s, std::string_view actor, std::string_view action,
+                  std::string_view subject, std::string_view detail) {
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
+                      db.Cached("INSERT INTO audit (at, actor, action, subject, detail) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
+  st->Bind(1, now_s).Bind(2, actor).Bind(3, action).Bind(4, subject).Bind(5, detail);
+  return st->Run();
+}
+
 Status Ledger::Impl::Prepare() {
   if (prepared) return Status::Ok();
   if (read_only) return Status::Internal("ledger opened read-only");
@@ -246,6 +258,11 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path,
                             "; run `hotline-sync migrate` first");
   }
   return ledger;
+}
+
+void Ledger::EndReads() {
+  std::lock_guard lock(impl_->mu);
+  impl_->db.ResetActiveStatements();
 }
 
 Result<int> Ledger::SchemaVersion() {
@@ -600,7 +617,12 @@ Result<PageStats> Ledger::CommitPage(std::string_view source, const std::vector<
   next.finished_ms = now_ms;
   // An empty page of an idle run only moves the cursor; FinishRun logs the run.
   if (next.id != 0 || next.fetched > 0) HS_RETURN_IF_ERROR(WriteRun(im, next));
+  static metrics::Histogram& commit_seconds = metrics::Global().GetHistogram(
+      "hs_ledger_commit_seconds", "Time SQLite takes to commit one pulled page, in seconds", {});
+  const auto commit_started = std::chrono::steady_clock::now();
   HS_RETURN_IF_ERROR(txn.Commit());
+  commit_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_started).count());
   fate.committed = true;
   run = next;
   for (const Ticket& t : tickets) {

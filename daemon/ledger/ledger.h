@@ -161,6 +161,10 @@ class Ledger {
   // The newest schema version this binary knows.
   static int LatestSchemaVersion();
   Result<int> SchemaVersion();
+  // Ends the read snapshot the last queries may have left open (statements kept prepared between
+  // calls). A long-lived reader (the web listener) calls it after each request, so that the next
+  // one sees the newest commits and the WAL can be checkpointed past it.
+  void EndReads();
   // Applies pending migrations; returns the versions applied.
   Result<std::vector<int>> Migrate();
 

@@ -35,4 +35,9 @@ struct Ledger::Impl {
   Status QueueOutbox(const Change& change, int64_t now_ms, PageStats& stats);
 };
 
+// Writes one row of the audit table (who did what to which subject), inside the caller's
+// transaction.
+Status WriteAudit(sql::Db& db, int64_t now_s, std::string_view actor, std::string_view action,
+                  std::string_view subject, std::string_view detail);
+
 }  // namespace hs::ledger

@@ -229,6 +229,31 @@ Result<RejectRow> GetReject(Ledger& ledger, int64_t id) {
   return ReadReject(st);
 }
 
+Result<PersonalData> UnmaskTicket(Ledger& ledger, int64_t ticket_id, const std::string& actor,
+                                  const std::string& reason, int64_t now_s) {
+  if (actor.empty() || reason.empty()) {
+    return Status::InvalidArgument("unmasking needs the operator's name and a reason, for the audit");
+  }
+  auto* im = ledger.impl();
+  std::lock_guard lock(im->mu);
+  sql::Transaction txn(im->db);
+  HS_RETURN_IF_ERROR(txn.status());
+  HS_ASSIGN_OR_RETURN(
+      sql::Stmt st,
+      sql::Stmt::Prepare(im->db, "SELECT complainant, phone, id_number, address, source, "
+                                 "external_id FROM tickets WHERE id = ?1"));
+  st.Bind(1, ticket_id);
+  HS_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Status::NotFound("no ticket with ledger id " + std::to_string(ticket_id));
+  PersonalData p{st.Text(0), st.Text(1), st.Text(2), st.Text(3)};
+  HS_RETURN_IF_ERROR(WriteAudit(im->db, now_s, actor, "unmask",
+                                st.Text(4) + " " + st.Text(5) + " (ticket " +
+                                    std::to_string(ticket_id) + ")",
+                                reason));
+  HS_RETURN_IF_ERROR(txn.Commit());
+  return p;
+}
+
 Result<Totals> CountAll(Ledger& ledger) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);

@@ -69,6 +69,16 @@ Result<std::vector<RejectRow>> ListRejects(Ledger& ledger, const std::string& so
 // Errors: NotFound.
 Result<RejectRow> GetReject(Ledger& ledger, int64_t id);
 
+// A complainant's personal data, unmasked.
+struct PersonalData {
+  std::string complainant, phone, id_number, address;
+};
+// Ticket `ticket_id`'s personal data for one operator with a reason, audited ("unmask") in the same
+// transaction: no look without its audit row. Needs a writable ledger. Errors: NotFound;
+// InvalidArgument when the actor or the reason is empty.
+Result<PersonalData> UnmaskTicket(Ledger& ledger, int64_t ticket_id, const std::string& actor,
+                                  const std::string& reason, int64_t now_s);
+
 // Counts for tests and reports: tickets, events, rejects rows.
 struct Totals {
   int64_t tickets = 0, events = 0, rejects = 0, runs = 0;

@@ -39,20 +39,6 @@ OutboxItem ReadItem(const sql::Stmt& st) {
 
 Result<std::vector<OutboxItem>> ReadItems(sql::Stmt& st) { return sql::ReadRows(st, ReadItem); }
 
-Status Audit(Ledger::Impl& im, int64_t now_ms, const std::string& actor, std::string_view action,
-             int64_t id, const std::string& detail) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt st,
-                      sql::Stmt::Prepare(im.db,
-                                         "INSERT INTO audit (at, actor, action, subject, detail) "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5)"));
-  st.Bind(1, now_ms / 1000)
-      .Bind(2, actor)
-      .Bind(3, action)
-      .Bind(4, "outbox #" + std::to_string(id))
-      .Bind(5, detail);
-  return st.Run();
-}
-
 // Runs `sql` on item `id` in one transaction when the item's state is one of `allowed`.
 Status OperatorUpdate(Ledger& ledger, int64_t id, std::string_view allowed_states,
                       const std::string& sql, std::string_view action, const std::string& actor,
@@ -78,7 +64,8 @@ Status OperatorUpdate(Ledger& ledger, int64_t id, std::string_view allowed_state
   HS_ASSIGN_OR_RETURN(sql::Stmt st, sql::Stmt::Prepare(im->db, sql));
   st.Bind(1, id).Bind(2, now_ms);
   HS_RETURN_IF_ERROR(st.Run());
-  HS_RETURN_IF_ERROR(Audit(*im, now_ms, actor, action, id, detail));
+  HS_RETURN_IF_ERROR(
+      WriteAudit(im->db, now_ms / 1000, actor, action, "outbox #" + std::to_string(id), detail));
   return txn.Commit();
 }
 

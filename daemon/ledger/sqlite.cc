@@ -75,6 +75,13 @@ Result<Stmt*> Db::Cached(std::string_view sql) {
   return &it->second;
 }
 
+void Db::ResetActiveStatements() {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s != nullptr;
+       s = sqlite3_next_stmt(db_, s)) {
+    if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
+  }
+}
+
 Result<Db> Db::Open(const std::string& path, int flags) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);

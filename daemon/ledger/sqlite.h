@@ -40,6 +40,9 @@ class Db {
   // The statement for `sql`, prepared on first use and kept for the connection's life; returned
   // reset, bindings cleared. Valid until the Db is destroyed; one user at a time.
   Result<class Stmt*> Cached(std::string_view sql);
+  // Resets every statement of this connection that is still active (stepped to a row, not to its
+  // end): a kept statement holds its read snapshot, and with it the WAL, until it is reset.
+  void ResetActiveStatements();
 
  private:
   struct Cache;

@@ -6,6 +6,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
@@ -46,16 +50,46 @@ State& GetState() {
   return *state;
 }
 
-// Under systemd, journald adds its own timestamp.
-const char* Pattern() {
-  return std::getenv("JOURNAL_STREAM") != nullptr ? "%l [%n] %v"
-                                                  : "%Y-%m-%d %H:%M:%S.%e %l [%n] %v";
+// True when stderr is the journal stream systemd connected (JOURNAL_STREAM names its device and
+// inode; a child whose stderr was redirected keeps the variable but not the stream).
+bool StderrIsJournal() {
+  const char* env = std::getenv("JOURNAL_STREAM");
+  struct stat st {};
+  unsigned long long dev = 0, ino = 0;
+  return env != nullptr && std::sscanf(env, "%llu:%llu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
+         st.st_dev == dev && st.st_ino == ino;
+}
+
+// journald's priority prefix (sd-daemon(3)): "<3>" for error, "<4>" warning, "<6>" info, "<7>"
+// debug and trace, "<2>" critical. journald takes it off and files the line at that priority.
+class PriorityFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr std::string_view kPrefix[] = {"<7>", "<7>", "<6>", "<4>", "<3>", "<2>", "<6>"};
+    const std::string_view p = kPrefix[std::min<size_t>(static_cast<size_t>(msg.level), 6)];
+    dest.append(p.data(), p.data() + p.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PriorityFlag>();
+  }
+};
+
+// Under systemd: the priority prefix, and no timestamp (journald adds its own).
+std::unique_ptr<spdlog::formatter> Formatter() {
+  auto f = std::make_unique<spdlog::pattern_formatter>();
+  if (StderrIsJournal()) {
+    f->add_flag<PriorityFlag>('*').set_pattern("%*%l [%n] %v");
+  } else {
+    f->set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%n] %v");
+  }
+  return f;
 }
 
 void ApplyDefaults(State& st) {
   if (st.initialised) return;
   st.targets->set_sinks({std::make_shared<spdlog::sinks::stderr_sink_mt>()});
-  st.targets->set_pattern(Pattern());
+  st.targets->set_formatter(Formatter());
   st.initialised = true;
 }
 
@@ -74,7 +108,7 @@ void InitLogging(const LogOptions& options) {
   if (options.to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (options.extra_sink) sinks.push_back(options.extra_sink);
   st.targets->set_sinks(sinks);
-  st.targets->set_pattern(Pattern());
+  st.targets->set_formatter(Formatter());
   st.initialised = true;
   spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(level); });
 }

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <stdexcept>
 #include <string>
+
+#include "daemon/metrics/metrics.h"
 
 namespace hs {
 namespace {
@@ -56,6 +59,35 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return cancel->load() ? 1 : 0;  // Non-zero aborts the transfer.
 }
 
+// The error class of a failed transfer, for hs_http_errors_total.
+const char* ErrorClass(CURLcode rc) {
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return "connect";
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CONNECT_ERROR:
+      return "tls";
+    case CURLE_WRITE_ERROR:
+    case CURLE_FILESIZE_EXCEEDED:
+      return "too_large";
+    case CURLE_ABORTED_BY_CALLBACK:
+      return "cancelled";
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+      return "reset";
+    default:
+      return "other";
+  }
+}
+
 Status ClassifyCurlError(CURLcode rc, const char* detail, const Sink& sink) {
   std::string msg = std::string(curl_easy_strerror(rc));
   if (detail[0] != '\0') msg += std::string(" (") + detail + ")";
@@ -90,6 +122,18 @@ Status ClassifyCurlError(CURLcode rc, const char* detail, const Sink& sink) {
 struct CurlTransport::Impl {
   CurlOptions options;
   CURL* easy = nullptr;
+  metrics::Histogram* latency = nullptr;  // Null when not counted.
+
+  void CountError(const char* error_class) const {
+    if (latency == nullptr) return;
+    metrics::Global()
+        .GetCounter("hs_http_errors_total",
+                    "Requests to a platform that failed, by adapter, direction and class",
+                    {{"adapter", options.metrics_adapter},
+                     {"direction", options.metrics_direction},
+                     {"class", error_class}})
+        .Add();
+  }
 };
 
 void CurlTransport::GlobalInit() {
@@ -101,6 +145,13 @@ CurlTransport::CurlTransport(CurlOptions options) : impl_(std::make_unique<Impl>
   impl_->options = std::move(options);
   impl_->easy = curl_easy_init();
   if (impl_->easy == nullptr) throw std::runtime_error("curl_easy_init failed");
+  if (!impl_->options.metrics_adapter.empty()) {
+    impl_->latency = &metrics::Global().GetHistogram(
+        "hs_http_request_duration_seconds",
+        "Time from sending a request to a platform to its whole response, in seconds",
+        {{"adapter", impl_->options.metrics_adapter},
+         {"direction", impl_->options.metrics_direction}});
+  }
 }
 
 CurlTransport::~CurlTransport() { curl_easy_cleanup(impl_->easy); }
@@ -154,13 +205,28 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
+  const auto started = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);
-  if (rc != CURLE_OK) return ClassifyCurlError(rc, error, sink);
+  if (impl_->latency != nullptr) {
+    impl_->latency->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  if (rc != CURLE_OK) {
+    impl_->CountError(ErrorClass(rc));
+    return ClassifyCurlError(rc, error, sink);
+  }
 
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   response.status = static_cast<int>(code);
+  if (code == 429) {
+    impl_->CountError("http_429");
+  } else if (code >= 500) {
+    impl_->CountError("http_5xx");
+  } else if (code >= 400) {
+    impl_->CountError("http_4xx");
+  }
   return response;
 }
 

@@ -22,6 +22,9 @@ struct CurlOptions {
   std::string ca_file;  // Empty: the system's trust store.
   // When set and true, a transfer in progress is abandoned within about a second (Unavailable).
   const std::atomic<bool>* cancel = nullptr;
+  // Labels of this transport's metrics (hs_http_*): the adapter and pull or push. Empty adapter:
+  // not counted (the CLI's one-off requests).
+  std::string metrics_adapter, metrics_direction;
 };
 
 class CurlTransport final : public HttpTransport {

@@ -27,6 +27,7 @@
 #include "daemon/ops/match_commands.h"
 #include "daemon/ops/score_commands.h"
 #include "daemon/ops/push_commands.h"
+#include "daemon/ops/json_views.h"
 #include "daemon/ops/table.h"
 #include "daemon/sync/daemon.h"
 
@@ -38,61 +39,17 @@ namespace {
 int StatusCmd(LedgerArgs& args, bool json) {
   auto ledger = OpenForReading(args);
   if (!ledger.ok()) return Fail(ledger.status());
-  auto rows = ledger::AdapterStatuses(**ledger, args.configured_adapters);
-  if (!rows.ok()) return Fail(rows.status());
   if (json) {
     rapidjson::StringBuffer b;
     JsonWriter w(b);
-    w.StartObject();
-    w.Key("adapters");
-    w.StartArray();
-    for (const auto& a : *rows) {
-      w.StartObject();
-      Key(w, "adapter", a.source);
-      Key(w, "last_success_ms", a.last_success_ms);
-      Key(w, "lag_ms",
-          a.last_success_ms ? std::optional<int64_t>(NowMs() - *a.last_success_ms) : std::nullopt);
-      Key(w, "tickets", a.tickets);
-      Key(w, "open_tickets", a.open_tickets);
-      Key(w, "rejects", a.rejects);
-      Key(w, "failures_in_a_row", a.failures_in_a_row);
-      Key(w, "last_failure_ms", a.last_failure_ms);
-      Key(w, "last_error", MaskText(a.last_error));
-      Key(w, "newest_change", a.newest_change);
-      w.EndObject();
-    }
-    w.EndArray();
-    if (auto counts = ledger::CountOutbox(**ledger); counts.ok()) {
-      w.Key("outbox");
-      w.StartArray();
-      for (const auto& c : *counts) {
-        w.StartObject();
-        Key(w, "target", c.target);
-        Key(w, "state", c.state);
-        Key(w, "items", c.count);
-        Key(w, "oldest_ms", c.oldest_ms);
-        w.EndObject();
-      }
-      w.EndArray();
-    }
-    if (auto deadlines = ledger::CountDeadlines(**ledger, DeadlineQueryFor(args.config));
-        deadlines.ok()) {
-      w.Key("deadlines");
-      w.StartArray();
-      for (const auto& [source, c] : *deadlines) {
-        w.StartObject();
-        Key(w, "platform", source);
-        Key(w, "near", c.near);
-        Key(w, "overdue", c.overdue);
-        w.EndObject();
-      }
-      w.EndArray();
-    }
-    WriteMatchStatus(w, **ledger);
-    w.EndObject();
+    Status s =
+        WriteStatusJson(w, **ledger, args.configured_adapters, DeadlineQueryFor(args.config), NowMs());
+    if (!s.ok()) return Fail(s);
     PrintJson(b);
     return kExitOk;
   }
+  auto rows = ledger::AdapterStatuses(**ledger, args.configured_adapters);
+  if (!rows.ok()) return Fail(rows.status());
   Table t({"adapter", "last good pull", "lag", "tickets", "open", "rejects", "failing",
            "newest change", "last error"});
   for (const auto& a : *rows) {
@@ -131,24 +88,7 @@ void PrintRuns(const std::vector<ledger::SyncRun>& runs, bool json, bool header)
     for (const auto& r : runs) {
       rapidjson::StringBuffer b;
       JsonWriter w(b);
-      w.StartObject();
-      Key(w, "id", r.id);
-      Key(w, "adapter", r.source);
-      Key(w, "started_ms", r.started_ms);
-      Key(w, "finished_ms", r.finished_ms);
-      Key(w, "outcome", r.outcome);
-      Key(w, "pages", r.pages);
-      Key(w, "fetched", r.fetched);
-      Key(w, "inserted", r.inserted);
-      Key(w, "updated", r.updated);
-      Key(w, "unchanged", r.unchanged);
-      Key(w, "stale", r.stale);
-      Key(w, "rejected", r.rejected);
-      Key(w, "events", r.events);
-      Key(w, "idle_runs", r.idle_runs);
-      Key(w, "error_code", r.error_code);
-      Key(w, "error", MaskText(r.error));
-      w.EndObject();
+      WriteRunJson(w, r);
       PrintJson(b);
     }
     return;

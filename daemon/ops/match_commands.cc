@@ -480,19 +480,6 @@ void PrintMatchStatus(ledger::Ledger& ledger) {
             << m->confirmed << " and rejected " << m->rejected << "\n";
 }
 
-void WriteMatchStatus(JsonWriter& w, ledger::Ledger& ledger) {
-  auto m = ledger::SummariseMatching(ledger);
-  if (!m.ok()) return;
-  w.Key("matching");
-  w.StartObject();
-  Key(w, "cases", m->cases);
-  Key(w, "tickets_in_cases", m->tickets_in_cases);
-  Key(w, "applied", m->applied);
-  Key(w, "pending_review", m->pending);
-  Key(w, "confirmed", m->confirmed);
-  Key(w, "rejected", m->rejected);
-  w.EndObject();
-}
 
 void PrintCaseOf(ledger::Ledger& ledger, int64_t ticket_id) {
   auto case_id = ledger::CaseOf(ledger, ticket_id);

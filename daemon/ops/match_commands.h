@@ -18,9 +18,8 @@ namespace hs::ops {
 // Adds the subcommands to `app`; returns the function that runs whichever was chosen (or -1).
 std::function<int()> AddMatchCommands(CLI::App& app);
 
-// The repeat-complaint lines of `status`, and its "matching" object in --json.
+// The repeat-complaint lines of `status`.
 void PrintMatchStatus(ledger::Ledger& ledger);
-void WriteMatchStatus(rapidjson::Writer<rapidjson::StringBuffer>& w, ledger::Ledger& ledger);
 
 // The case lines of `ticket REF`: the ticket's case and the other members.
 void PrintCaseOf(ledger::Ledger& ledger, int64_t ticket_id);

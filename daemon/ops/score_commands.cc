@@ -12,6 +12,7 @@
 #include "daemon/core/time_util.h"
 #include "daemon/ledger/assessment.h"
 #include "daemon/ops/cli_util.h"
+#include "daemon/ops/json_views.h"
 #include "daemon/ops/table.h"
 #include "daemon/score/scorer.h"
 
@@ -32,10 +33,7 @@ struct AdjustArgs {
 
 // The policy and the unit registry: --policy, else [assessment] policy, else the shipped one;
 // the registry the policy names, else the routing's.
-struct Setup {
-  score::Policy policy;
-  std::vector<routing::Unit> units;
-};
+using Setup = ScoreSetup;
 
 Result<Setup> LoadSetup(const LedgerArgs& ledger, const std::string& policy) {
   std::string policy_file = policy, routing_file;
@@ -44,15 +42,7 @@ Result<Setup> LoadSetup(const LedgerArgs& ledger, const std::string& policy) {
     if (policy_file.empty()) policy_file = cfg.assessment_policy_file;
     routing_file = cfg.routing_file;
   }
-  Setup s;
-  HS_ASSIGN_OR_RETURN(s.policy, score::LoadPolicy(policy_file));
-  if (!s.policy.units_file.empty()) {
-    HS_ASSIGN_OR_RETURN(s.units, routing::LoadUnitRegistry(s.policy.units_file));
-  } else {
-    HS_ASSIGN_OR_RETURN(routing::Rules rules, routing::LoadRules(routing_file));
-    s.units = std::move(rules.units);
-  }
-  return s;
+  return LoadScoreSetup(policy_file, routing_file);
 }
 
 // The cells of a row in the shared TSV's column order. The revisit count is printed as the shared
@@ -171,53 +161,6 @@ void PrintTable(const score::TableScore& s, int rate_decimals) {
   }
 }
 
-void PrintJsonScore(const score::TableScore& s, int rate_decimals) {
-  rapidjson::StringBuffer b;
-  JsonWriter w(b);
-  w.StartObject();
-  Key(w, "table", s.policy->name);
-  Key(w, "month", std::to_string(s.month / 100) + "-" + (s.month % 100 < 10 ? "0" : "") +
-                      std::to_string(s.month % 100));
-  Key(w, "cutoff", FormatShanghaiTime(s.cutoff));
-  w.Key("units");
-  w.StartArray();
-  const score::TablePolicy& t = *s.policy;
-  for (const score::UnitRow& r : s.rows) {
-    // Counts as numbers; rates, composite and names as printed.
-    const score::Counts& c = r.counts;
-    w.StartObject();
-    Key(w, "group", r.group);
-    Key(w, "registered", int64_t{r.registered});
-    Key(w, "unit", r.shown);
-    Key(w, "due", c.due);
-    Key(w, "done", c.done);
-    Key(w, "done_rate", score::FormatRate(c.done, c.due, rate_decimals));
-    Key(w, "on_time", c.on_time);
-    Key(w, "on_time_rate", score::FormatRate(c.on_time, c.due, rate_decimals));
-    Key(w, "rework", c.rework);
-    Key(w, "rework_rate", score::FormatRate(c.rework, c.due, rate_decimals));
-    if (t.dissatisfied) {
-      Key(w, "dissatisfied", c.dissatisfied);
-      Key(w, "dissatisfied_rate", score::FormatRate(c.dissatisfied, c.revisits, rate_decimals));
-    } else {
-      Key(w, "satisfied", c.satisfied);
-      Key(w, "satisfied_rate", score::FormatRate(c.satisfied, c.done, rate_decimals));
-    }
-    Key(w, "composite", score::FormatMicros(r.composite_micros, t.composite_decimals));
-    Key(w, "grade", r.grade);
-    if (t.dissatisfied) Key(w, "revisits_derived", std::to_string(c.revisits));
-    Key(w, "revisits", r.counts.revisits);
-    Key(w, "extended", r.counts.extended);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("no_tickets");
-  w.StartArray();
-  for (const std::string& u : s.empty) w.String(u.c_str());
-  w.EndArray();
-  w.EndObject();
-  PrintJson(b);
-}
 
 // Annexes 3 and 4: deductions, then bonuses, then each unit's total.
 void PrintAdjustments(const std::vector<score::Adjustment>& all, const std::string& format,
@@ -369,7 +312,10 @@ int Score(ScoreArgs& a) {
   } else if (a.format == "csv") {
     PrintDelimited(*s, decimals, ',');
   } else if (a.format == "json") {
-    PrintJsonScore(*s, decimals);
+    rapidjson::StringBuffer b;
+    JsonWriter w(b);
+    WriteScoreJson(w, *s, decimals);
+    PrintJson(b);
   } else {
     PrintTable(*s, decimals);
   }
@@ -435,6 +381,18 @@ int AdjustRemove(AdjustArgs& a) {
 }
 
 }  // namespace
+
+Result<ScoreSetup> LoadScoreSetup(const std::string& policy_file, const std::string& routing_file) {
+  ScoreSetup s;
+  HS_ASSIGN_OR_RETURN(s.policy, score::LoadPolicy(policy_file));
+  if (!s.policy.units_file.empty()) {
+    HS_ASSIGN_OR_RETURN(s.units, routing::LoadUnitRegistry(s.policy.units_file));
+  } else {
+    HS_ASSIGN_OR_RETURN(routing::Rules rules, routing::LoadRules(routing_file));
+    s.units = std::move(rules.units);
+  }
+  return s;
+}
 
 std::function<int()> AddScoreCommands(CLI::App& app) {
   auto sa = std::make_shared<ScoreArgs>();

@@ -5,8 +5,23 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
+
+#include "daemon/core/result.h"
+#include "daemon/routing/rules.h"
+#include "daemon/score/policy.h"
 
 namespace hs::ops {
+
+// What scoring needs besides the ledger: the policy and the unit registry (the policy's
+// units_file, else the routing rules' units).
+struct ScoreSetup {
+  score::Policy policy;
+  std::vector<routing::Unit> units;
+};
+// "" = the shipped policy or rules. Errors: the files' own, with file and line.
+Result<ScoreSetup> LoadScoreSetup(const std::string& policy_file, const std::string& routing_file);
 
 // Adds the subcommands to `app`; returns the function that runs whichever was chosen (or -1).
 std::function<int()> AddScoreCommands(CLI::App& app);

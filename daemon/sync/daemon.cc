@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
@@ -16,11 +18,13 @@
 #include "daemon/ledger/ledger.h"
 #include "daemon/log/log.h"
 #include "daemon/match/service.h"
+#include "daemon/metrics/metrics.h"
 #include "daemon/net/curl_transport.h"
 #include "daemon/routing/router.h"
 #include "daemon/sync/deadline_watch.h"
 #include "daemon/sync/puller.h"
 #include "daemon/sync/pusher.h"
+#include "daemon/web/listener.h"
 
 namespace hs::sync {
 namespace {
@@ -28,6 +32,7 @@ namespace {
 // One adapter with everything it owns: a puller and a pusher, each with its own adapter instance
 // and transport (an adapter is used by one thread).
 struct Worker {
+  std::string name;
   std::unique_ptr<CurlTransport> pull_transport, push_transport;
   std::unique_ptr<adapters::Adapter> pull_adapter, push_adapter;
   std::unique_ptr<Puller> puller;
@@ -52,6 +57,7 @@ struct Generation {
   std::unique_ptr<match::MatchService> matcher;  // nullptr when [match] enabled = false.
   bool matcher_loaded = false;
   DeadlineWatch deadlines;
+  Heartbeat heartbeat{300'000};
   std::vector<Worker> workers;
   std::vector<std::thread> threads;
   ledger::Ledger* ledger = nullptr;
@@ -76,10 +82,13 @@ struct Generation {
   void Start() {
     Attach();
     for (Worker& w : workers) {
-      threads.emplace_back([&w] { w.puller->Loop(); });
-      threads.emplace_back([&w] { w.pusher->Loop(); });
+      Pulse& pull = heartbeat.Add("pull." + w.name);
+      Pulse& push = heartbeat.Add("push." + w.name);
+      threads.emplace_back([&w, &pull] { w.puller->Loop(&pull); });
+      threads.emplace_back([&w, &push] { w.pusher->Loop(&push); });
     }
-    threads.emplace_back([this] { deadlines.Loop(stop); });
+    Pulse& watch = heartbeat.Add("deadlines");
+    threads.emplace_back([this, &watch] { deadlines.Loop(stop, &watch); });
   }
   void StopAndJoin() {
     stop.Stop();
@@ -139,6 +148,7 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
                                           Clock& clock) {
   auto gen = std::make_unique<Generation>();
   gen->ledger = &ledger;
+  gen->heartbeat = Heartbeat(cfg.stall_after_ms);
   if (cfg.adapter_names.empty()) {
     return Status::InvalidArgument(cfg.file +
                                    ": no [adapters.NAME] section; add one, e.g. "
@@ -164,7 +174,11 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
     auto [po, pu, co] = ReadLoopKeys(cfg, name, section, gen->stop);
     ReadLoopKeys(cfg, name, again, gen->stop);
     Worker w;
+    w.name = name;
+    co.metrics_adapter = name;
+    co.metrics_direction = "pull";
     w.pull_transport = std::make_unique<CurlTransport>(co);
+    co.metrics_direction = "push";
     w.push_transport = std::make_unique<CurlTransport>(co);
     auto logger = log::Get("adapter." + name);
     HS_ASSIGN_OR_RETURN(w.pull_adapter,
@@ -182,6 +196,76 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
 
 void Notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
+// STATUS= for systemctl status: counts only, never a record's content.
+std::string StatusLine() {
+  const metrics::Registry& m = metrics::Global();
+  const int64_t records = m.Sum("hs_records_total", {{"result", "inserted"}}) +
+                          m.Sum("hs_records_total", {{"result", "updated"}});
+  return "STATUS=pulled " + std::to_string(records) + " new or changed records, " +
+         std::to_string(m.Sum("hs_rejects_total")) + " rejected; pushed " +
+         std::to_string(m.Sum("hs_pushes_total", {{"result", "sent"}})) + ", " +
+         std::to_string(m.Sum("hs_pushes_total", {{"result", "dead"}})) + " dead letters";
+}
+
+// The running generation, as the HTTP listener and the watchdog see it across reloads.
+class Current {
+ public:
+  void Set(std::unique_ptr<Generation> next) {
+    std::lock_guard lock(mu_);
+    gen_ = std::move(next);
+  }
+  Generation& get() { return *gen_; }  // Main thread only.
+  std::vector<Heartbeat::Stall> Stalled() {
+    std::lock_guard lock(mu_);
+    return gen_ ? gen_->heartbeat.Stalled() : std::vector<Heartbeat::Stall>{};
+  }
+
+ private:
+  std::mutex mu_;
+  std::unique_ptr<Generation> gen_;
+};
+
+std::string Describe(const std::vector<Heartbeat::Stall>& stalls) {
+  std::string out;
+  for (const Heartbeat::Stall& s : stalls) {
+    if (!out.empty()) out += ", ";
+    out += s.loop + " (" + FormatDurationMillis(s.overdue_ms) + " overdue)";
+  }
+  return out;
+}
+
+Result<std::unique_ptr<web::Listener>> StartListener(const config::Config& cfg,
+                                                      const routing::Rules& rules,
+                                                      Current& current) {
+  if (cfg.listen == "off") return std::unique_ptr<web::Listener>();
+  HS_ASSIGN_OR_RETURN(config::ListenAddress where, config::SplitListenAddress(cfg.listen));
+  web::ListenerOptions o;
+  o.host = where.host;
+  o.port = where.port;
+  o.ledger_path = cfg.ledger_path;
+  o.adapters = cfg.adapter_names;
+  o.unready_after_ms = cfg.unready_after_ms;
+  o.deadlines.provincial = rules.provincial;
+  o.deadlines.hotline = rules.hotline;
+  o.deadlines.provincial_lead_s = cfg.deadline_lead_provincial_ms / 1000;
+  o.deadlines.hotline_lead_s = cfg.deadline_lead_hotline_ms / 1000;
+  o.policy_file = cfg.assessment_policy_file;
+  o.routing_file = cfg.routing_file;
+  o.stalled = [&current] {
+    std::vector<std::string> out;
+    for (const Heartbeat::Stall& s : current.Stalled()) {
+      out.push_back(s.loop + " " + FormatDurationMillis(s.overdue_ms) + " overdue");
+    }
+    return out;
+  };
+  auto listener = web::Listener::Start(o);
+  if (!listener.ok()) {
+    return listener.status().WithContext(cfg.file + ": [service] listen = \"" + cfg.listen +
+                                         "\" (change the address, or \"off\")");
+  }
+  return listener;
+}
+
 }  // namespace
 
 int RunDaemon(const std::string& config_path, bool once) {
@@ -190,8 +274,9 @@ int RunDaemon(const std::string& config_path, bool once) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
-  // Before any thread, so that all inherit the mask and only sigwait below sees these signals. A
-  // one-shot run keeps the default dispositions: killed, it leaves only whole pages behind.
+  // Before any thread, so that all inherit the mask and only sigtimedwait below sees these
+  // signals. A one-shot run keeps the default dispositions: killed, it leaves only whole pages
+  // behind.
   if (!once) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   CurlTransport::GlobalInit();
 
@@ -225,15 +310,50 @@ int RunDaemon(const std::string& config_path, bool once) {
     return kExitConfig;
   }
   if (once) return (*gen)->RunOnce() ? kExitOk : kExitFailure;
-  (*gen)->Start();
-  log->info("hotline-sync started: ledger {}, {} adapter(s)", cfg->ledger_path,
-            cfg->adapter_names.size());
-  Notify("READY=1\nSTATUS=syncing");
 
-  std::unique_ptr<Generation> current = std::move(*gen);
+  Current current;
+  current.Set(std::move(*gen));
+  auto listener = StartListener(*cfg, current.get().router->rules(), current);
+  if (!listener.ok()) {
+    log->error("{}", listener.status().message());
+    return kExitConfig;
+  }
+  current.get().Start();
+  log->info("hotline-sync started: ledger {}, {} adapter(s){}", cfg->ledger_path,
+            cfg->adapter_names.size(),
+            *listener ? ", web page and metrics on http://" + cfg->listen.substr(0, cfg->listen.rfind(':')) +
+                            ":" + std::to_string((*listener)->port()) + "/"
+                      : "");
+  // Ready: the ledger is open, migrated and checked, every adapter built with its credentials,
+  // the listener bound.
+  Notify("READY=1\n" + StatusLine());
+
+  uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  // Pings at a third of WatchdogSec; STATUS= at most every 5 s.
+  const int64_t tick_ms =
+      watchdog ? std::clamp<int64_t>(static_cast<int64_t>(watchdog_usec / 3000), 50, 5000) : 5000;
+  std::string last_status;
+  bool was_stalled = false;
   for (;;) {
-    int sig = 0;
-    sigwait(&signals, &sig);
+    const timespec wait{tick_ms / 1000, (tick_ms % 1000) * 1'000'000};
+    const int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig < 0) {  // The tick (EAGAIN) or an unrelated interruption (EINTR).
+      const std::vector<Heartbeat::Stall> stalled = current.Stalled();
+      if (stalled.empty()) {
+        if (watchdog) Notify("WATCHDOG=1");
+        if (was_stalled) log->info("every sync loop is making progress again");
+      } else if (!was_stalled) {
+        log->error("no progress: {}; the watchdog is no longer pinged{}", Describe(stalled),
+                   watchdog ? ", so systemd restarts the daemon when WatchdogSec passes" : "");
+      }
+      was_stalled = !stalled.empty();
+      if (std::string status = StatusLine(); status != last_status) {
+        Notify(status);
+        last_status = std::move(status);
+      }
+      continue;
+    }
     if (sig == SIGHUP) {
       Notify("RELOADING=1");
       log->info("SIGHUP: reloading {}", config_path);
@@ -245,18 +365,19 @@ int RunDaemon(const std::string& config_path, bool once) {
                    next.status().message());
       } else {
         if (next_cfg->ledger_path != cfg->ledger_path ||
-            next_cfg->ledger_synchronous != cfg->ledger_synchronous) {
-          log->warn("[ledger] changes take effect at the next start; still writing {}",
+            next_cfg->ledger_synchronous != cfg->ledger_synchronous ||
+            next_cfg->listen != cfg->listen) {
+          log->warn("[ledger] and [service] listen change at the next start; still writing {}",
                     cfg->ledger_path);
         }
-        current->StopAndJoin();
-        current = std::move(*next);
+        current.get().StopAndJoin();
+        current.Set(std::move(*next));
         try {
           log::InitLogging({.level = next_cfg->log_level, .extra_sink = nullptr});
         } catch (const std::exception& e) {
           log->error("[log] level: {}; keeping the previous level", e.what());
         }
-        current->Start();
+        current.get().Start();
         log->info("configuration reloaded");
       }
       Notify("READY=1");
@@ -264,7 +385,8 @@ int RunDaemon(const std::string& config_path, bool once) {
     }
     Notify("STOPPING=1");
     log->info("{}: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    current->StopAndJoin();
+    listener->reset();
+    current.get().StopAndJoin();
     log->info("stopped; every committed page is in the ledger");
     return kExitOk;
   }

@@ -54,13 +54,20 @@ int DeadlineWatch::CheckOnce() {
   return fresh;
 }
 
-void DeadlineWatch::Loop(StopSignal& stop) {
-  if (ledger_ == nullptr) return;
+void DeadlineWatch::Loop(StopSignal& stop, Pulse* pulse) {
+  auto sleeping = [&](int64_t ms) {
+    if (pulse != nullptr) pulse->Sleeping(ms);
+    return ms;
+  };
   // The first look after the first pulls, then every check_every_ms.
-  if (stop.WaitFor(std::min<int64_t>(options_.check_every_ms, 10'000))) return;
-  do {
-    CheckOnce();
-  } while (!stop.WaitFor(options_.check_every_ms));
+  if (ledger_ != nullptr &&
+      !stop.WaitFor(sleeping(std::min<int64_t>(options_.check_every_ms, 10'000)))) {
+    do {
+      if (pulse != nullptr) pulse->Working();
+      CheckOnce();
+    } while (!stop.WaitFor(sleeping(options_.check_every_ms)));
+  }
+  if (pulse != nullptr) pulse->Finished();
 }
 
 }  // namespace hs::sync

@@ -10,6 +10,7 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/ledger/deadlines.h"
+#include "daemon/sync/heartbeat.h"
 #include "daemon/sync/stop_signal.h"
 
 namespace hs::sync {
@@ -25,7 +26,7 @@ class DeadlineWatch {
 
   // Looks once; returns how many new warnings were logged.
   int CheckOnce();
-  void Loop(StopSignal& stop);
+  void Loop(StopSignal& stop, Pulse* pulse = nullptr);
 
  private:
   ledger::Ledger* ledger_ = nullptr;

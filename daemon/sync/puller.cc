@@ -7,8 +7,48 @@
 
 #include "daemon/core/time_util.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/metrics.h"
 
 namespace hs::sync {
+namespace {
+
+// A bounded label for a reject's reason: the part before the first colon when it is a short
+// ASCII word (the field named, e.g. "slsj"), else "other".
+std::string ReasonLabel(std::string_view reason) {
+  const size_t colon = reason.find(':');
+  std::string_view head = reason.substr(0, colon);
+  const bool word = colon != std::string_view::npos && !head.empty() && head.size() <= 32 &&
+                    head.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789_.[] ") == std::string_view::npos;
+  return word ? std::string(head) : "other";
+}
+
+void CountRejects(const std::string& source, const std::vector<Reject>& rejects) {
+  for (const Reject& r : rejects) {
+    metrics::Global()
+        .GetCounter("hs_rejects_total", "Records that could not be read, by adapter and reason",
+                    {{"adapter", source}, {"reason", ReasonLabel(r.reason)}})
+        .Add();
+  }
+}
+
+void CountRun(const ledger::SyncRun& run) {
+  auto& m = metrics::Global();
+  m.GetCounter("hs_pull_runs_total", "Pull runs by adapter and outcome",
+               {{"adapter", run.source}, {"outcome", run.outcome}})
+      .Add();
+  const std::pair<const char*, int64_t> results[] = {{"inserted", run.inserted},
+                                                     {"updated", run.updated},
+                                                     {"unchanged", run.unchanged},
+                                                     {"stale", run.stale}};
+  for (const auto& [result, n] : results) {
+    m.GetCounter("hs_records_total", "Records pulled and committed, by adapter and result",
+                 {{"adapter", run.source}, {"result", result}})
+        .Add(n);
+  }
+}
+
+}  // namespace
 
 Puller::Puller(adapters::Adapter& adapter, ledger::Ledger& ledger, Clock& clock, StopSignal& stop,
                PullerOptions options, uint64_t seed)
@@ -49,10 +89,12 @@ ledger::SyncRun Puller::RunOnce() {
   std::future<Fetched> next;
   if (cursor.ok() && !stop_.stopped()) next = FetchAsync(*cursor);
   while (next.valid()) {
+    if (pulse_ != nullptr) pulse_->Working();
     Fetched fetched = next.get();
     Result<adapters::Page>& page = fetched.page;
     if (!page.ok()) {
       if (!fetched.page_reject.raw.empty() || !fetched.page_reject.reason.empty()) {
+        CountRejects(run.source, {fetched.page_reject});
         Status s = ledger_.RecordRejects(run.source, {fetched.page_reject}, clock_.NowMillis());
         if (!s.ok())
           log_->error("could not store the unreadable page in rejects: {}", s.ToString());
@@ -62,6 +104,7 @@ ledger::SyncRun Puller::RunOnce() {
       break;
     }
     if (page->has_more && !stop_.stopped()) next = FetchAsync(page->next_cursor);
+    CountRejects(run.source, page->rejects);
     for (const Reject& r : page->rejects) {
       log_->warn("record {} rejected: {}", r.source_id.empty() ? "(without an id)" : r.source_id,
                  r.reason);
@@ -94,6 +137,7 @@ ledger::SyncRun Puller::RunOnce() {
   }
   Status finished = ledger_.FinishRun(run, clock_.NowMillis());
   if (!finished.ok()) log_->error("could not write the sync log: {}", finished.ToString());
+  CountRun(run);
   LogRun(run);
   return run;
 }
@@ -127,12 +171,17 @@ int64_t Puller::NextDelayMs(const ledger::SyncRun& run, int64_t retry_after_ms) 
                       retry_after_ms);
 }
 
-void Puller::Loop() {
+void Puller::Loop(Pulse* pulse) {
+  pulse_ = pulse;
   log_->info("pulling every {}", FormatDurationMillis(options_.interval_ms));
   while (!stop_.stopped()) {
+    if (pulse_ != nullptr) pulse_->Working();
     ledger::SyncRun run = RunOnce();
-    if (stop_.WaitFor(NextDelayMs(run, last_retry_after_ms_))) break;
+    const int64_t delay = NextDelayMs(run, last_retry_after_ms_);
+    if (pulse_ != nullptr) pulse_->Sleeping(delay);
+    if (stop_.WaitFor(delay)) break;
   }
+  if (pulse_ != nullptr) pulse_->Finished();
 }
 
 }  // namespace hs::sync

@@ -17,6 +17,7 @@
 #include "daemon/core/clock.h"
 #include "daemon/ledger/ledger.h"
 #include "daemon/sync/backoff.h"
+#include "daemon/sync/heartbeat.h"
 #include "daemon/sync/stop_signal.h"
 
 namespace hs::sync {
@@ -38,8 +39,9 @@ class Puller {
   // as written to the sync log.
   ledger::SyncRun RunOnce();
 
-  // RunOnce, then waits the interval (or the backoff after a failure); until stop.
-  void Loop();
+  // RunOnce, then waits the interval (or the backoff after a failure); until stop. Shows its
+  // progress on `pulse` (per page and around each wait) when given.
+  void Loop(Pulse* pulse = nullptr);
 
   // How long to wait after the run just finished (exposed for tests).
   int64_t NextDelayMs(const ledger::SyncRun& run, int64_t retry_after_ms);
@@ -65,6 +67,7 @@ class Puller {
   std::shared_ptr<spdlog::logger> log_;
   int failures_in_a_row_ = 0;
   std::string last_error_;
+  Pulse* pulse_ = nullptr;
   int64_t last_retry_after_ms_ = 0;
 };
 

@@ -6,6 +6,7 @@
 
 #include "daemon/core/time_util.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/metrics.h"
 
 namespace hs::sync {
 namespace {
@@ -49,9 +50,19 @@ PushPass Pusher::DrainOnce() {
   }
   for (const ledger::OutboxItem& item : *due) {
     if (stop_.stopped() || crashed_) break;
+    if (pulse_ != nullptr) pulse_->Working();
     pacer_.Wait();
     if (stop_.stopped()) break;
     if (!PushOne(item, pass)) break;
+  }
+  const std::pair<const char*, int> results[] = {
+      {"sent", pass.sent}, {"held", pass.held}, {"retried", pass.retried}, {"dead", pass.dead}};
+  for (const auto& [result, n] : results) {
+    if (n == 0) continue;
+    metrics::Global()
+        .GetCounter("hs_pushes_total", "Outbox items pushed, by target adapter and result",
+                    {{"adapter", target}, {"result", result}})
+        .Add(n);
   }
   return pass;
 }
@@ -143,9 +154,11 @@ bool Pusher::Fail(const ledger::OutboxItem& item, const Status& s, PushPass& pas
   return true;
 }
 
-void Pusher::Loop() {
+void Pusher::Loop(Pulse* pulse) {
+  pulse_ = pulse;
   log_->info("pushing to {}", adapter_.name());
   while (!stop_.stopped() && !crashed_) {
+    if (pulse_ != nullptr) pulse_->Working();
     retry_after_ms_ = 0;
     PushPass pass = DrainOnce();
     int64_t wait = options_.idle_poll_ms;
@@ -168,8 +181,10 @@ void Pusher::Loop() {
         wait = std::clamp<int64_t>(**next - clock_.NowMillis(), 0, options_.idle_poll_ms);
       }
     }
+    if (pulse_ != nullptr) pulse_->Sleeping(wait);
     if (stop_.WaitFor(wait)) break;
   }
+  if (pulse_ != nullptr) pulse_->Finished();
 }
 
 }  // namespace hs::sync

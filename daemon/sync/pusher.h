@@ -23,6 +23,7 @@
 #include "daemon/ledger/ledger.h"
 #include "daemon/ledger/outbox.h"
 #include "daemon/sync/backoff.h"
+#include "daemon/sync/heartbeat.h"
 #include "daemon/sync/stop_signal.h"
 
 namespace hs::sync {
@@ -53,8 +54,9 @@ class Pusher {
   // Sends the items due now, up to one batch; stops early when the target fails.
   PushPass DrainOnce();
 
-  // DrainOnce until stop, waiting for due items or backing off the target.
-  void Loop();
+  // DrainOnce until stop, waiting for due items or backing off the target. Shows its progress on
+  // `pulse` (per item and around each wait) when given.
+  void Loop(Pulse* pulse = nullptr);
 
  private:
   // Sends one item and records the outcome. Returns false when the pass must stop.
@@ -74,6 +76,7 @@ class Pusher {
   int target_failures_ = 0;
   int64_t retry_after_ms_ = 0;
   bool crashed_ = false;
+  Pulse* pulse_ = nullptr;
 };
 
 }  // namespace hs::sync

@@ -1,0 +1,134 @@
+// The daemon as systemd runs it (RELIABILITY.md, service promises; fault suite item 13), with a fake
+// NOTIFY_SOCKET: READY only once the ledger is open, migrated and checked; WATCHDOG=1 while every
+// sync loop makes progress and none once a loop is stalled; STATUS= with counts only; STOPPING=1 on
+// SIGTERM and an exit well within the unit's stop timeout. A ledger that fails its check never
+// becomes READY and exits with the code systemd does not restart.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+
+#include "adapters/hotline12345/sim.h"
+#include "daemon/core/exit_codes.h"
+#include "daemon/ledger/ledger.h"
+#include "tests/fakes/daemon_process.h"
+#include "tests/fakes/temp_dir.h"
+
+namespace hs {
+namespace {
+
+using testing::NotifySocket;
+using Clock = std::chrono::steady_clock;
+
+int Count(const std::vector<NotifySocket::Message>& seen, const std::string& line) {
+  return static_cast<int>(std::count_if(seen.begin(), seen.end(),
+                                        [&](const auto& m) { return m.text == line; }));
+}
+
+class SystemdServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    hotline12345::SimOptions o;
+    o.orders = 300;
+    o.speed = 0;
+    o.rps = 0;
+    sim_ = std::make_unique<hotline12345::HotlineSim>(o, clock_);
+    ASSERT_TRUE(sim_->Start().ok());
+    std::ofstream(dir_.File("hotline12345.secret")) << "sim-secret\n";
+    // A request may take an hour (timeout) but a loop must show progress within a second
+    // (stall_after): a platform that stops answering is a stalled loop here.
+    std::ofstream(dir_.File("config.toml"))
+        << "[ledger]\npath = \"ledger.db\"\n\n[service]\nstall_after = \"1s\"\n"
+        << "listen = \"127.0.0.1:0\"\n\n"
+        << "[adapters.hotline12345]\nbase_url = \"" << sim_->base_url() << "\"\n"
+        << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n"
+        << "interval = \"200ms\"\ntimeout = \"1h\"\nrequests_per_second = 0\n";
+  }
+
+  bool Start() {
+    return daemon_.Start(dir_.File("config.toml"), dir_.File("daemon.log"),
+                         {"NOTIFY_SOCKET=" + notify_.path(), "WATCHDOG_USEC=300000"});
+  }
+
+  FakeClock clock_{SystemClock().NowMillis()};
+  testing::TempDir dir_;
+  std::unique_ptr<hotline12345::HotlineSim> sim_;
+  NotifySocket notify_{dir_.File("notify")};
+  testing::DaemonProcess daemon_;
+};
+
+TEST_F(SystemdServiceTest, ReadyThenWatchdogWhileHealthyNoneWhenStalledStoppingOnSigterm) {
+  ASSERT_TRUE(Start());
+  std::vector<NotifySocket::Message> seen;
+  ASSERT_TRUE(notify_.WaitFor("READY=1", 60'000, &seen)) << daemon_.Log();
+  EXPECT_EQ(Count(seen, "WATCHDOG=1"), 0) << "a watchdog ping before READY";
+  {
+    // READY came after the ledger was migrated.
+    ledger::LedgerOptions ro;
+    ro.read_only = true;
+    auto ledger = ledger::Ledger::Open(dir_.File("ledger.db"), ro);
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    EXPECT_EQ(*(*ledger)->SchemaVersion(), ledger::Ledger::LatestSchemaVersion());
+  }
+  const std::string url = daemon_.ListenerUrl(5'000);
+  ASSERT_FALSE(url.empty()) << daemon_.Log();
+  httplib::Client http(url);
+
+  // Healthy: pings at about a third of WatchdogSec (100 ms), and STATUS= with counts.
+  std::vector<NotifySocket::Message> healthy = notify_.Read(2'000);
+  EXPECT_GE(Count(healthy, "WATCHDOG=1"), 8);
+  seen.insert(seen.end(), healthy.begin(), healthy.end());
+  auto health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200) << health->body;
+
+  // The platform stops answering: the pull loop blocks in its request, past its promise.
+  hotline12345::SimFaults hang;
+  hang.latency_ms = 3'600'000;
+  sim_->SetFaults(hang);
+  // The next pull starts within the 200 ms interval and is overdue a second later; pings stop.
+  std::vector<NotifySocket::Message> stalling = notify_.Read(3'000);
+  std::vector<NotifySocket::Message> stalled = notify_.Read(2'000);
+  EXPECT_EQ(Count(stalled, "WATCHDOG=1"), 0) << "pinged the watchdog while the pull loop was stuck";
+  health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_NE(health->body.find("pull.hotline12345"), std::string::npos) << health->body;
+  EXPECT_NE(daemon_.Log().find("no progress: pull.hotline12345"), std::string::npos)
+      << daemon_.Log();
+  for (auto* part : {&stalling, &stalled}) seen.insert(seen.end(), part->begin(), part->end());
+
+  // SIGTERM while the request hangs: STOPPING, then an exit well within TimeoutStopSec (30 s).
+  const auto term = Clock::now();
+  ASSERT_TRUE(daemon_.Signal(SIGTERM));
+  EXPECT_TRUE(notify_.WaitFor("STOPPING=1", 5'000, &seen));
+  EXPECT_EQ(daemon_.WaitExit(15'000), kExitOk) << daemon_.Log();
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - term);
+  EXPECT_LT(took.count(), 10'000);
+
+  // STATUS= lines: counts, never a record's content (no phone or ID number, no Chinese text).
+  int status_lines = 0;
+  for (const auto& m : seen) {
+    if (m.text.rfind("STATUS=", 0) != 0) continue;
+    ++status_lines;
+    EXPECT_TRUE(std::regex_match(m.text, std::regex(R"(STATUS=pulled \d+ new or changed records, )"
+                                                    R"(\d+ rejected; pushed \d+, \d+ dead letters)")))
+        << m.text;
+  }
+  EXPECT_GE(status_lines, 2);  // With READY, and once the first pull had counted.
+}
+
+TEST_F(SystemdServiceTest, ALedgerThatFailsItsCheckNeverBecomesReady) {
+  std::ofstream(dir_.File("ledger.db"), std::ios::binary)
+      << std::string("SQLite format 3\0", 16) << std::string(4096 * 4, '\x5a');
+  ASSERT_TRUE(Start());
+  EXPECT_EQ(daemon_.WaitExit(30'000), kExitDatabase) << daemon_.Log();
+  std::vector<NotifySocket::Message> seen = notify_.Read(200);
+  EXPECT_EQ(Count(seen, "READY=1"), 0);
+  EXPECT_NE(daemon_.Log().find("ledger.db"), std::string::npos) << daemon_.Log();
+}
+
+}  // namespace
+}  // namespace hs
