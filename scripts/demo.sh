@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: builds hotline-sync, starts the simulated 12345, petition and provincial platforms on
-# loopback and the daemon against them for about 30 seconds, then prints `status` (sync, outbox,
-# deadlines), the sync log, and one provincial dispatch's matter across the three platforms.
+# loopback and the daemon against them for about 30 seconds (showing /readyz and some /metrics while
+# it runs), then prints `status` (sync, outbox, deadlines), the sync log, one provincial dispatch's
+# matter across the three platforms, and the month's assessment summary.
 # Usage: scripts/demo.sh [seconds]    Leaves its ledger and configuration in demo/ for you to explore.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,9 @@ path = "ledger.db"
 [log]
 level = "info"
 
+[service]
+listen = "127.0.0.1:0"   # any free port; the daemon logs the address
+
 [adapters.hotline12345]
 base_url = "$BASE_URL"
 app_key = "yy-sync"
@@ -68,7 +72,17 @@ TOML
 echo "== hotline-sync run for ${SECONDS_TO_RUN}s against the simulated hotline, petition and provincial platforms"
 echo "   (the simulated city lives in June 2023: against today's clock every open item is overdue)"
 set +e
-timeout -s TERM -k 10 "$SECONDS_TO_RUN" "$BIN" run --config "$DEMO/hotline-sync.toml" 2> "$DEMO/daemon.log"
+timeout -s TERM -k 10 "$SECONDS_TO_RUN" "$BIN" run --config "$DEMO/hotline-sync.toml" 2> "$DEMO/daemon.log" &
+DAEMON_PID=$!
+# While it runs: what /readyz and Prometheus see (the web page is at the same address).
+sleep $((SECONDS_TO_RUN > 8 ? SECONDS_TO_RUN - 5 : 3))
+WEB=$(grep -o 'web page and metrics on http://[^ ]*' "$DEMO/daemon.log" | grep -o 'http://.*' | head -n 1)
+if [ -n "$WEB" ]; then
+  echo "== $WEB (the web page; /readyz and a few lines of /metrics while the daemon runs)"
+  curl -s "${WEB}readyz"
+  curl -s "${WEB}metrics" | grep -E '^hs_(records_total|pushes_total|adapter_last_good_pull_age_seconds|match_review_pending|outbox_items)' | head -n 16
+fi
+wait $DAEMON_PID
 rc=$?
 set -e
 if [ $rc -ne 0 ] && [ $rc -ne 124 ]; then

@@ -4,6 +4,7 @@
 // unready_after and true again when it recovers; requests from other sites are refused.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include "adapters/hotline12345/sim.h"
 #include "daemon/core/exit_codes.h"
+#include "daemon/ledger/sqlite.h"
 #include "tests/fakes/daemon_process.h"
 #include "tests/fakes/prom_text.h"
 #include "tests/fakes/temp_dir.h"
@@ -216,6 +218,49 @@ TEST_F(ListenerTest, RequestsFromOtherSitesAreRefused) {
                     "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;  // No reason given: no look without an audit reason.
+}
+
+// Reject and split as the page posts them (merge is the browser test's), each audited, and a
+// second decision on the same pair refused.
+TEST_F(ListenerTest, ReviewActionsAreAppliedOnceAndAudited) {
+  auto first = [&](const std::string& state) -> int64_t {
+    auto res = http_->Get("/api/dupes?state=" + state);
+    if (!res || res->status != 200) return 0;
+    rapidjson::Document d;
+    d.Parse(res->body.c_str());
+    return d["decisions"].Empty() ? 0 : d["decisions"][0]["id"].GetInt64();
+  };
+  int64_t pending = 0, applied = 0;
+  for (int i = 0; i < 600 && (pending == 0 || applied == 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    pending = first("pending");
+    applied = first("applied");
+  }
+  ASSERT_GT(pending, 0) << daemon_.Log();
+  ASSERT_GT(applied, 0) << daemon_.Log();
+  auto page = http_->Get("/");
+  ASSERT_TRUE(page);
+  const std::string mark = "name=\"hs-token\" content=\"";
+  const std::string token = page->body.substr(page->body.find(mark) + mark.size(), 32);
+  auto post = [&](const std::string& action, int64_t id) {
+    auto res = http_->Post("/api/dupes/" + action, {{"X-HS-Token", token}},
+                           R"({"decision": )" + std::to_string(id) + R"(, "operator": "赵六"})",
+                           "application/json");
+    return res ? res->status : -1;
+  };
+  EXPECT_EQ(post("reject", pending), 200);
+  EXPECT_EQ(post("reject", pending), 409) << "a decision is final";
+  EXPECT_EQ(post("split", applied), 200);
+  EXPECT_EQ(post("split", applied), 409) << "the ticket is in no case any more";
+
+  auto db = sql::Db::Open(dir_.File("ledger.db"), SQLITE_OPEN_READONLY);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*db->QueryText("SELECT state FROM match_decisions WHERE id = " +
+                           std::to_string(pending)),
+            "rejected");
+  EXPECT_EQ(*db->QueryText("SELECT group_concat(action, ' ') FROM (SELECT action FROM audit "
+                           "WHERE actor = 'web:赵六' ORDER BY id)"),
+            "dupes.reject dupes.split");
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "adapters/hotline12345/sim.h"
 #include "daemon/core/exit_codes.h"
@@ -47,9 +50,18 @@ class SystemdServiceTest : public ::testing::Test {
         << "interval = \"200ms\"\ntimeout = \"1h\"\nrequests_per_second = 0\n";
   }
 
-  bool Start() {
-    return daemon_.Start(dir_.File("config.toml"), dir_.File("daemon.log"),
-                         {"NOTIFY_SOCKET=" + notify_.path(), "WATCHDOG_USEC=300000"});
+  // With `journal`, standard error is "the journal": JOURNAL_STREAM names the log file's device
+  // and inode, as systemd names the stream it connects.
+  bool Start(bool journal = false) {
+    std::vector<std::string> env = {"NOTIFY_SOCKET=" + notify_.path(), "WATCHDOG_USEC=300000"};
+    if (journal) {
+      std::ofstream(dir_.File("daemon.log")).flush();
+      struct stat st {};
+      if (stat(dir_.File("daemon.log").c_str(), &st) != 0) return false;
+      env.push_back("JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" +
+                    std::to_string(st.st_ino));
+    }
+    return daemon_.Start(dir_.File("config.toml"), dir_.File("daemon.log"), env);
   }
 
   FakeClock clock_{SystemClock().NowMillis()};
@@ -60,7 +72,7 @@ class SystemdServiceTest : public ::testing::Test {
 };
 
 TEST_F(SystemdServiceTest, ReadyThenWatchdogWhileHealthyNoneWhenStalledStoppingOnSigterm) {
-  ASSERT_TRUE(Start());
+  ASSERT_TRUE(Start(/*journal=*/true));
   std::vector<NotifySocket::Message> seen;
   ASSERT_TRUE(notify_.WaitFor("READY=1", 60'000, &seen)) << daemon_.Log();
   EXPECT_EQ(Count(seen, "WATCHDOG=1"), 0) << "a watchdog ping before READY";
@@ -118,6 +130,17 @@ TEST_F(SystemdServiceTest, ReadyThenWatchdogWhileHealthyNoneWhenStalledStoppingO
         << m.text;
   }
   EXPECT_GE(status_lines, 2);  // With READY, and once the first pull had counted.
+
+  // For journald: every line starts with its priority, and none repeats journald's timestamp.
+  std::istringstream log(daemon_.Log());
+  int lines = 0, errors = 0;
+  for (std::string line; std::getline(log, line); ++lines) {
+    EXPECT_TRUE(std::regex_search(line, std::regex(R"(^<[2-7]>[a-z]+ \[[a-z0-9._]+\] )"))) << line;
+    EXPECT_FALSE(std::regex_search(line, std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d)"))) << line;
+    errors += line.rfind("<3>error [daemon] no progress", 0) == 0;
+  }
+  EXPECT_GT(lines, 5);
+  EXPECT_EQ(errors, 1) << "the stall is logged once, at error priority";
 }
 
 TEST_F(SystemdServiceTest, ALedgerThatFailsItsCheckNeverBecomesReady) {

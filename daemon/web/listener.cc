@@ -125,7 +125,21 @@ struct Listener::Impl {
   // The JSON body of a POST as an object, or an error already sent.
   bool ReadBody(const httplib::Request& req, httplib::Response& res, rapidjson::Document& doc);
   std::string Actor(const rapidjson::Document& doc) const;
+  // merge: the two are one matter (confirms the decision); reject: they are not (a pending
+  // decision); split: the second ticket out of the case an applied decision put it in.
+  Status Decide(const std::string& action, int64_t decision, const std::string& actor);
 };
+
+Status Listener::Impl::Decide(const std::string& action, int64_t decision,
+                              const std::string& actor) {
+  const int64_t now_s = NowMs() / 1000;
+  if (action == "merge") return ledger::ConfirmDecision(*ledger, decision, actor, now_s);
+  if (action == "reject") return ledger::RejectDecision(*ledger, decision, actor, now_s);
+  HS_ASSIGN_OR_RETURN(ledger::DecisionView d, ledger::GetDecision(*ledger, decision));
+  HS_ASSIGN_OR_RETURN(std::optional<int64_t> case_id, ledger::CaseOf(*ledger, d.b.id));
+  if (!case_id) return Status::Rejected("the ticket is in no case any more");
+  return ledger::SplitTicket(*ledger, *case_id, d.b.id, actor, now_s);
+}
 
 void Listener::Impl::Collect(metrics::GaugeWriter& g) {
   const int64_t now = NowMs();
@@ -216,7 +230,9 @@ bool Listener::Impl::ReadBody(const httplib::Request& req, httplib::Response& re
 std::string Listener::Impl::Actor(const rapidjson::Document& doc) const {
   if (!doc.HasMember("operator") || !doc["operator"].IsString()) return "";
   std::string name(doc["operator"].GetString(), doc["operator"].GetStringLength());
-  if (name.empty() || name.size() > 64) return "";
+  const bool control = std::any_of(name.begin(), name.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  if (name.empty() || name.size() > 64 || control) return "";
   return "web:" + name;
 }
 
@@ -328,8 +344,6 @@ void Listener::Impl::Routes() {
     w.EndObject();
     SendJson(res, b);
   });
-  // merge: the two are one matter (confirms the decision); reject: they are not (a pending
-  // decision); split: take the second ticket out of the case an applied decision put it in.
   http.Post(R"(/api/dupes/(merge|reject|split))",
             [this](const httplib::Request& req, httplib::Response& res) {
               rapidjson::Document doc;
@@ -341,23 +355,7 @@ void Listener::Impl::Routes() {
                                  "give \"decision\" (a number) and \"operator\" (your name)");
               }
               const std::string action = req.matches[1];
-              const int64_t now_s = NowMs() / 1000;
-              Status s;
-              if (action == "merge") {
-                s = ledger::ConfirmDecision(*ledger, *id, actor, now_s);
-              } else if (action == "reject") {
-                s = ledger::RejectDecision(*ledger, *id, actor, now_s);
-              } else {
-                auto d = ledger::GetDecision(*ledger, *id);
-                auto c = d.ok() ? ledger::CaseOf(*ledger, d->b.id)
-                                : Result<std::optional<int64_t>>(d.status());
-                if (c.ok() && !*c) {
-                  s = Status::Rejected("the ticket is in no case any more");
-                } else {
-                  s = c.ok() ? ledger::SplitTicket(*ledger, **c, d->b.id, actor, now_s)
-                             : c.status();
-                }
-              }
+              const Status s = Decide(action, *id, actor);
               if (!s.ok()) return SendError(res, HttpStatusOf(s), s.message());
               log->info("{} {} decision #{} from the web page", actor, action, *id);
               Send(res, 200, "{\"ok\":true}", "application/json; charset=utf-8");
