@@ -285,6 +285,7 @@ Result<Config> Load(const std::string& path) {
   if (cfg.ledger_synchronous != "NORMAL" && cfg.ledger_synchronous != "FULL") {
     ledger.Fail("synchronous", "must be \"normal\" or \"full\"");
   }
+  cfg.ledger_wal_alarm_mb = ledger.Int("wal_alarm_mb", 256, 1, 1 << 20);
   HS_RETURN_IF_ERROR(ledger.Finish());
   Section log = section("log");
   cfg.log_level = log.String("level", "info");

@@ -63,6 +63,9 @@ struct Config {
   std::string ledger_path;
   // SQLite's synchronous mode for the daemon's writes: NORMAL (default) or FULL. See README.
   std::string ledger_synchronous = "NORMAL";
+  // Over this the write-ahead log raises an alarm and is checkpointed as soon as no reader holds
+  // it (ledger/wal_watch.h).
+  int64_t ledger_wal_alarm_mb = 256;
   std::string log_level = "info";
   // [routing] file: the routing rules; "" = the shipped schema/routing.toml.
   std::string routing_file;

@@ -196,6 +196,25 @@ TEST_F(LedgerTest, ReadOnlyLedgerWaitsOnBusyTimeoutAndEnforcesForeignKeys) {
   EXPECT_FALSE(db.Exec("INSERT INTO units (name) VALUES ('x')").ok());
 }
 
+// A one-row look-up left on its row (kept prepared, as the matcher's are) must not hold the
+// connection's read snapshot past the transaction: else no checkpoint could ever get past it and
+// the WAL would grow for as long as the daemon runs.
+TEST_F(LedgerTest, NoReadSnapshotOutlivesAWriteTransaction) {
+  auto lookup = ledger_->impl()->db.Cached("SELECT name FROM sqlite_master");
+  ASSERT_TRUE(lookup.ok());
+  ASSERT_TRUE(*(*lookup)->Step());  // On its first row, not reset.
+  CommitOk({MakeTicket("YY001", kT0, 3)});
+  auto other = sql::Db::Open(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other->Exec("PRAGMA busy_timeout = 0").ok());
+  // "busy|frames|checkpointed": 0 busy, every frame moved into the database, the WAL emptied.
+  auto st = sql::Stmt::Prepare(*other, "PRAGMA wal_checkpoint(TRUNCATE)");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(*st->Step());
+  EXPECT_EQ(st->Int(0), 0) << "a snapshot of the ledger's own connection blocks the checkpoint";
+  EXPECT_EQ(st->Int(1), st->Int(2));
+}
+
 TEST_F(LedgerTest, ForeignKeysAreEnforced) {
   Status s = ledger_->impl()->db.Exec(
       "INSERT INTO events (ticket_id, n, kind, seq, recorded_at) VALUES (424242, 0, 'log', 0, 1)");

@@ -192,6 +192,10 @@ Transaction::Transaction(Db& db) : db_(db) {
 
 Transaction::~Transaction() {
   if (open_) (void)db_.Exec("ROLLBACK");
+  // A statement left on a row (a one-row look-up, kept prepared) would keep the connection's read
+  // snapshot, and with it every later frame of the WAL, from ever being checkpointed: the WAL
+  // would grow for as long as the daemon runs. The transaction's end is its statements' end.
+  db_.ResetActiveStatements();
 }
 
 Status Transaction::Commit() {

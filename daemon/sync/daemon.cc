@@ -16,6 +16,7 @@
 #include "daemon/core/exit_codes.h"
 #include "daemon/core/time_util.h"
 #include "daemon/ledger/ledger.h"
+#include "daemon/ledger/wal_watch.h"
 #include "daemon/log/log.h"
 #include "daemon/match/service.h"
 #include "daemon/metrics/metrics.h"
@@ -299,6 +300,11 @@ int RunDaemon(const std::string& config_path, bool once) {
     log->error("{}", ledger.status().message());
     return ledger.status().code() == StatusCode::kRejected ? kExitDatabase : kExitFailure;
   }
+  auto wal = ledger::WalWatch::Open(cfg->ledger_path, cfg->ledger_wal_alarm_mb << 20);
+  if (!wal.ok()) {
+    log->error("{}", wal.status().message());
+    return kExitDatabase;
+  }
   SystemClock clock;
   if (auto n = (*ledger)->MarkInterruptedRuns(clock.NowMillis()); n.ok() && *n > 0) {
     log->info("{} sync runs were cut short by the previous stop; their committed pages are kept",
@@ -313,6 +319,12 @@ int RunDaemon(const std::string& config_path, bool once) {
 
   Current current;
   current.Set(std::move(*gen));
+  auto wal_gauge = metrics::Global().AddCollector([&wal](metrics::GaugeWriter& g) {
+    g.Family("hs_ledger_wal_alarm",
+             "1 while the write-ahead log is over [ledger] wal_alarm_mb and a reader keeps it from "
+             "being checkpointed");
+    g.Sample("hs_ledger_wal_alarm", {}, (*wal)->alarm() ? 1 : 0);
+  });
   auto listener = StartListener(*cfg, current.get().router->rules(), current);
   if (!listener.ok()) {
     log->error("{}", listener.status().message());
@@ -348,6 +360,7 @@ int RunDaemon(const std::string& config_path, bool once) {
                    watchdog ? ", so systemd restarts the daemon when WatchdogSec passes" : "");
       }
       was_stalled = !stalled.empty();
+      (*wal)->Check();
       if (std::string status = StatusLine(); status != last_status) {
         Notify(status);
         last_status = std::move(status);

@@ -156,7 +156,8 @@ void Puller::LogRun(const ledger::SyncRun& run) {
   if (failures_in_a_row_ > 0) log_->info("pull recovered after {} failures", failures_in_a_row_);
   failures_in_a_row_ = 0;
   last_error_.clear();
-  if (run.fetched > 0) {
+  // A run that only re-read records it had (the look-back window) is not news.
+  if (run.fetched > run.unchanged) {
     log_->info(
         "pulled {} records in {} pages ({}): {} new, {} updated, {} unchanged, {} stale, "
         "{} rejected, {} events",
