@@ -11,9 +11,10 @@ PACKAGES=(
   curl jq systemd
 )
 # `setup.sh test`: also what the tests need beyond the build: Chromium and ChromeDriver for the web
-# page's browser test, a font with Chinese glyphs for its screenshots.
+# page's browser test, a font with Chinese glyphs for its screenshots, openssl for the TLS tests'
+# certificates.
 if [ "${1:-}" = "test" ]; then
-  PACKAGES+=(chromium chromium-driver fonts-wqy-microhei)
+  PACKAGES+=(chromium chromium-driver fonts-wqy-microhei openssl)
 fi
 
 missing=()

@@ -12,6 +12,7 @@
 #include "daemon/ledger/outbox.h"
 #include "daemon/ops/cli_util.h"
 #include "daemon/ops/table.h"
+#include "daemon/sync/deadline_watch.h"
 #include "daemon/routing/router.h"
 
 namespace hs::ops {
@@ -142,12 +143,10 @@ ledger::DeadlineQuery DeadlineQueryFor(const std::string& config_path) {
   if (config_path.empty()) return q;
   auto cfg = config::Load(config_path);
   if (!cfg.ok()) return q;
-  q.provincial_lead_s = cfg->deadline_lead_provincial_ms / 1000;
-  q.hotline_lead_s = cfg->deadline_lead_hotline_ms / 1000;
-  if (auto rules = routing::LoadRules(cfg->routing_file); rules.ok()) {
-    q.provincial = rules->provincial;
-    q.hotline = rules->hotline;
-  }
+  auto rules = routing::LoadRules(cfg->routing_file);
+  if (!rules.ok()) return q;
+  q = sync::DeadlineQueryOf(*cfg, *rules);
+  q.now_s = NowMs() / 1000;
   return q;
 }
 

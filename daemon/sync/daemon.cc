@@ -162,10 +162,7 @@ Result<std::unique_ptr<Generation>> Build(const config::Config& cfg, ledger::Led
   if (!matcher.ok()) return matcher.status().WithContext(cfg.file + ": [match]");
   gen->matcher = std::move(matcher).value();
   DeadlineWatch::Options dw;
-  dw.query.provincial = gen->router->rules().provincial;
-  dw.query.hotline = gen->router->rules().hotline;
-  dw.query.provincial_lead_s = cfg.deadline_lead_provincial_ms / 1000;
-  dw.query.hotline_lead_s = cfg.deadline_lead_hotline_ms / 1000;
+  dw.query = DeadlineQueryOf(cfg, gen->router->rules());
   dw.check_every_ms = cfg.deadline_check_ms;
   gen->deadlines = DeadlineWatch(ledger, clock, dw);
   std::random_device seed_source;
@@ -226,13 +223,8 @@ class Current {
   std::unique_ptr<Generation> gen_;
 };
 
-std::string Describe(const std::vector<Heartbeat::Stall>& stalls) {
-  std::string out;
-  for (const Heartbeat::Stall& s : stalls) {
-    if (!out.empty()) out += ", ";
-    out += s.loop + " (" + FormatDurationMillis(s.overdue_ms) + " overdue)";
-  }
-  return out;
+std::string Describe(const Heartbeat::Stall& s) {
+  return s.loop + " (" + FormatDurationMillis(s.overdue_ms) + " overdue)";
 }
 
 Result<std::unique_ptr<web::Listener>> StartListener(const config::Config& cfg,
@@ -246,17 +238,12 @@ Result<std::unique_ptr<web::Listener>> StartListener(const config::Config& cfg,
   o.ledger_path = cfg.ledger_path;
   o.adapters = cfg.adapter_names;
   o.unready_after_ms = cfg.unready_after_ms;
-  o.deadlines.provincial = rules.provincial;
-  o.deadlines.hotline = rules.hotline;
-  o.deadlines.provincial_lead_s = cfg.deadline_lead_provincial_ms / 1000;
-  o.deadlines.hotline_lead_s = cfg.deadline_lead_hotline_ms / 1000;
+  o.deadlines = DeadlineQueryOf(cfg, rules);
   o.policy_file = cfg.assessment_policy_file;
   o.routing_file = cfg.routing_file;
   o.stalled = [&current] {
     std::vector<std::string> out;
-    for (const Heartbeat::Stall& s : current.Stalled()) {
-      out.push_back(s.loop + " " + FormatDurationMillis(s.overdue_ms) + " overdue");
-    }
+    for (const Heartbeat::Stall& s : current.Stalled()) out.push_back(Describe(s));
     return out;
   };
   auto listener = web::Listener::Start(o);
@@ -356,7 +343,9 @@ int RunDaemon(const std::string& config_path, bool once) {
         if (watchdog) Notify("WATCHDOG=1");
         if (was_stalled) log->info("every sync loop is making progress again");
       } else if (!was_stalled) {
-        log->error("no progress: {}; the watchdog is no longer pinged{}", Describe(stalled),
+        std::string loops;
+        for (const Heartbeat::Stall& s : stalled) loops += (loops.empty() ? "" : ", ") + Describe(s);
+        log->error("no progress: {}; the watchdog is no longer pinged{}", loops,
                    watchdog ? ", so systemd restarts the daemon when WatchdogSec passes" : "");
       }
       was_stalled = !stalled.empty();

@@ -54,6 +54,15 @@ int DeadlineWatch::CheckOnce() {
   return fresh;
 }
 
+ledger::DeadlineQuery DeadlineQueryOf(const config::Config& cfg, const routing::Rules& rules) {
+  ledger::DeadlineQuery q;
+  q.provincial = rules.provincial;
+  q.hotline = rules.hotline;
+  q.provincial_lead_s = cfg.deadline_lead_provincial_ms / 1000;
+  q.hotline_lead_s = cfg.deadline_lead_hotline_ms / 1000;
+  return q;
+}
+
 void DeadlineWatch::Loop(StopSignal& stop, Pulse* pulse) {
   auto sleeping = [&](int64_t ms) {
     if (pulse != nullptr) pulse->Sleeping(ms);

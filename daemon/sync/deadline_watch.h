@@ -8,12 +8,17 @@
 
 #include <memory>
 
+#include "daemon/config/config.h"
 #include "daemon/core/clock.h"
 #include "daemon/ledger/deadlines.h"
+#include "daemon/routing/rules.h"
 #include "daemon/sync/heartbeat.h"
 #include "daemon/sync/stop_signal.h"
 
 namespace hs::sync {
+
+// The deadline query of a configuration: its platforms by the routing rules' names, its leads.
+ledger::DeadlineQuery DeadlineQueryOf(const config::Config& cfg, const routing::Rules& rules);
 
 class DeadlineWatch {
  public:
