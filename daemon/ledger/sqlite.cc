@@ -12,10 +12,14 @@ Status FromSqlite(int rc, std::string_view what, sqlite3* db) {
     case SQLITE_ROW:
     case SQLITE_DONE:
       return Status::Ok();
+    case SQLITE_FULL:
+      return Status::Unavailable(msg +
+                                 " (the ledger's filesystem is full: free space there; the sync "
+                                 "resumes by itself, nothing is lost)");
+    case SQLITE_IOERR:
+      return Status::Unavailable(msg + " (the disk reported an I/O error: see the kernel log)");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
     case SQLITE_NOMEM:
     case SQLITE_INTERRUPT:
       return Status::Unavailable(msg);

@@ -79,12 +79,17 @@ DaemonProcess::~DaemonProcess() {
 
 bool DaemonProcess::Start(const std::string& config, const std::string& log_file,
                           const std::vector<std::string>& env) {
+  return StartCommand({HS_BINARY, "run", "--config", config}, log_file, env);
+}
+
+bool DaemonProcess::StartCommand(const std::vector<std::string>& command,
+                                 const std::string& log_file, const std::vector<std::string>& env) {
   log_file_ = log_file;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 2, log_file.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  std::vector<std::string> args = {HS_BINARY, "run", "--config", config};
+  std::vector<std::string> args = command;
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -49,6 +49,9 @@ class DaemonProcess {
   // added to the test's environment. False when the spawn failed.
   bool Start(const std::string& config, const std::string& log_file,
              const std::vector<std::string>& env = {});
+  // Starts `argv` (argv[0] a path) instead, e.g. the daemon inside `unshare`; the rest as Start.
+  bool StartCommand(const std::vector<std::string>& argv, const std::string& log_file,
+                    const std::vector<std::string>& env = {});
   pid_t pid() const { return pid_; }
   bool Signal(int sig) const;
   // Waits up to `ms` for the process to exit; its exit code (128 + signal when killed), or -1 when
