@@ -34,14 +34,12 @@ class ListenerTest : public ::testing::Test {
     o.faults.malformed_rate = 1;  // Every page carries a record that must be rejected.
     sim_ = std::make_unique<hotline12345::HotlineSim>(o, clock_);
     ASSERT_TRUE(sim_->Start().ok());
-    std::ofstream(dir_.File("hotline12345.secret")) << "sim-secret\n";
-    std::ofstream(dir_.File("config.toml"))
-        << "[ledger]\npath = \"ledger.db\"\n\n[service]\nlisten = \"127.0.0.1:0\"\n"
-        << "unready_after = \"1s\"\n\n[outbox]\nbackoff_cap = \"1s\"\n\n"
-        << "[adapters.hotline12345]\nbase_url = \"" << sim_->base_url() << "\"\n"
-        << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n"
-        << "interval = \"200ms\"\nrequests_per_second = 0\n";
-    ASSERT_TRUE(daemon_.Start(dir_.File("config.toml"), dir_.File("daemon.log")));
+    const std::string config = testing::WriteHotlineConfig(
+        dir_.path().string(), sim_->base_url(),
+        "[ledger]\npath = \"ledger.db\"\n[service]\nlisten = \"127.0.0.1:0\"\n"
+        "unready_after = \"1s\"\n[outbox]\nbackoff_cap = \"1s\"\n",
+        "interval = \"200ms\"\n");
+    ASSERT_TRUE(daemon_.Start(config, dir_.File("daemon.log")));
     url_ = daemon_.ListenerUrl(60'000);
     ASSERT_FALSE(url_.empty()) << daemon_.Log();
     http_ = std::make_unique<httplib::Client>(url_);

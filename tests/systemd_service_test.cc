@@ -39,15 +39,12 @@ class SystemdServiceTest : public ::testing::Test {
     o.rps = 0;
     sim_ = std::make_unique<hotline12345::HotlineSim>(o, clock_);
     ASSERT_TRUE(sim_->Start().ok());
-    std::ofstream(dir_.File("hotline12345.secret")) << "sim-secret\n";
     // A request may take an hour (timeout) but a loop must show progress within a second
     // (stall_after): a platform that stops answering is a stalled loop here.
-    std::ofstream(dir_.File("config.toml"))
-        << "[ledger]\npath = \"ledger.db\"\n\n[service]\nstall_after = \"1s\"\n"
-        << "listen = \"127.0.0.1:0\"\n\n"
-        << "[adapters.hotline12345]\nbase_url = \"" << sim_->base_url() << "\"\n"
-        << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n"
-        << "interval = \"200ms\"\ntimeout = \"1h\"\nrequests_per_second = 0\n";
+    testing::WriteHotlineConfig(
+        dir_.path().string(), sim_->base_url(),
+        "[ledger]\npath = \"ledger.db\"\n[service]\nstall_after = \"1s\"\nlisten = \"127.0.0.1:0\"\n",
+        "interval = \"200ms\"\ntimeout = \"1h\"\n");
   }
 
   // With `journal`, standard error is "the journal": JOURNAL_STREAM names the log file's device

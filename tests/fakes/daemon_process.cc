@@ -70,6 +70,17 @@ bool NotifySocket::WaitFor(const std::string& line, int64_t ms, std::vector<Mess
   return false;
 }
 
+std::string WriteHotlineConfig(const std::string& dir, const std::string& base_url,
+                               const std::string& sections, const std::string& adapter_keys) {
+  std::ofstream(dir + "/hotline12345.secret") << "sim-secret\n";
+  const std::string path = dir + "/config.toml";
+  std::ofstream(path) << sections << "\n[adapters.hotline12345]\nbase_url = \"" << base_url
+                      << "\"\napp_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n"
+                      << "requests_per_second = 0\n"
+                      << adapter_keys;
+  return path;
+}
+
 DaemonProcess::~DaemonProcess() {
   if (pid_ > 0 && WaitExit(0) == -1) {
     kill(pid_, SIGKILL);

@@ -38,6 +38,13 @@ class NotifySocket {
   int fd_ = -1;
 };
 
+// Writes `dir`/config.toml for a daemon against the simulated 12345 platform at `base_url` (app key
+// yy-sync, its secret "sim-secret" in hotline12345.secret, requests unpaced): `sections` first (the
+// test's [ledger], [service] and so on), then [adapters.hotline12345] with `adapter_keys` added.
+// Returns the configuration's path.
+std::string WriteHotlineConfig(const std::string& dir, const std::string& base_url,
+                               const std::string& sections, const std::string& adapter_keys = "");
+
 class DaemonProcess {
  public:
   DaemonProcess() = default;

@@ -27,12 +27,8 @@ class CorruptLedgerTest : public ::testing::Test {
     o.rps = 0;
     sim_ = std::make_unique<hotline12345::HotlineSim>(o, clock_);
     ASSERT_TRUE(sim_->Start().ok());
-    std::ofstream(dir_.File("hotline12345.secret")) << "sim-secret\n";
-    std::ofstream(dir_.File("config.toml"))
-        << "[ledger]\npath = \"ledger.db\"\n\n[service]\nlisten = \"off\"\n\n"
-        << "[adapters.hotline12345]\nbase_url = \"" << sim_->base_url() << "\"\n"
-        << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n"
-        << "requests_per_second = 0\n";
+    testing::WriteHotlineConfig(dir_.path().string(), sim_->base_url(),
+                                "[ledger]\npath = \"ledger.db\"\n[service]\nlisten = \"off\"\n");
   }
 
   // Starts the daemon with a fake NOTIFY_SOCKET; its exit code, after checking it never said READY.

@@ -45,13 +45,11 @@ TEST(DiskFullTest, AFullFilesystemPausesThePullAndItResumesWithNothingLost) {
   o.rps = 0;
   hotline12345::HotlineSim sim(o, clock);
   ASSERT_TRUE(sim.Start().ok());
-  std::ofstream(dir.File("hotline12345.secret")) << "sim-secret\n";
-  std::ofstream(dir.File("config.toml"))
-      << "[ledger]\npath = \"disk/ledger.db\"\n\n[service]\nlisten = \"127.0.0.1:0\"\n"
-      << "unready_after = \"1s\"\n\n[match]\nkey_file = \"match.key\"\n\n"
-      << "[adapters.hotline12345]\nbase_url = \"" << sim.base_url() << "\"\n"
-      << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n"
-      << "interval = \"300ms\"\nrequests_per_second = 0\npage_size = 100\n";
+  testing::WriteHotlineConfig(dir.path().string(), sim.base_url(),
+                              "[ledger]\npath = \"disk/ledger.db\"\n[service]\n"
+                              "listen = \"127.0.0.1:0\"\nunready_after = \"1s\"\n"
+                              "[match]\nkey_file = \"match.key\"\n",
+                              "interval = \"300ms\"\npage_size = 100\n");
   std::ofstream(dir.File("match.key")) << "0123456789abcdef0123456789abcdef\n";
   // The namespace's script: a 3 MB tmpfs over disk/ and the daemon on it; when the test creates
   // `grow`, the tmpfs grows to 256 MB. On SIGTERM the daemon is stopped and, before the tmpfs goes

@@ -38,12 +38,10 @@ TEST(WalReaderTest, AReaderHoldingATransactionRaisesTheAlarmAndTheLogShrinksAfte
   o.rps = 0;
   hotline12345::HotlineSim sim(o, clock);
   ASSERT_TRUE(sim.Start().ok());
-  std::ofstream(dir.File("hotline12345.secret")) << "sim-secret\n";
-  std::ofstream(dir.File("config.toml"))
-      << "[ledger]\npath = \"ledger.db\"\nwal_alarm_mb = 4\n\n[service]\n"
-      << "listen = \"127.0.0.1:0\"\n\n[adapters.hotline12345]\nbase_url = \"" << sim.base_url()
-      << "\"\napp_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n"
-      << "interval = \"300ms\"\nrequests_per_second = 0\npage_size = 100\n";
+  testing::WriteHotlineConfig(
+      dir.path().string(), sim.base_url(),
+      "[ledger]\npath = \"ledger.db\"\nwal_alarm_mb = 4\n[service]\nlisten = \"127.0.0.1:0\"\n",
+      "interval = \"300ms\"\npage_size = 100\n");
   auto migrated = testing::RunCli(HS_BINARY, {"migrate", "--config", dir.File("config.toml")},
                                   dir.path().string());
   ASSERT_EQ(migrated.code, 0) << migrated.all();
