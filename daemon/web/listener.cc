@@ -94,9 +94,9 @@ struct Listener::Impl {
     return false;
   }
 
-  std::vector<std::string> Problems(int64_t now_ms, bool* stalled_out) {
+  // Why the daemon is not ready: stalled loops, and adapters failing for longer than unready_after.
+  std::vector<std::string> Problems(int64_t now_ms) {
     std::vector<std::string> problems = options.stalled ? options.stalled() : std::vector<std::string>{};
-    *stalled_out = !problems.empty();
     auto rows = ledger::AdapterStatuses(*ledger, options.adapters);
     if (!rows.ok()) {
       problems.push_back("ledger: " + rows.status().message());
@@ -267,8 +267,7 @@ void Listener::Impl::Routes() {
     Send(res, stalled.empty() ? 200 : 503, body, "text/plain; charset=utf-8");
   });
   http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    bool stalled = false;
-    std::vector<std::string> problems = Problems(NowMs(), &stalled);
+    std::vector<std::string> problems = Problems(NowMs());
     std::string body = problems.empty() ? "ready\n" : "not ready:\n";
     for (const std::string& p : problems) body += "  " + p + "\n";
     Send(res, problems.empty() ? 200 : 503, body, "text/plain; charset=utf-8");
@@ -290,8 +289,7 @@ void Listener::Impl::Routes() {
   });
   http.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
     const int64_t now = NowMs();
-    bool stalled = false;
-    std::vector<std::string> problems = Problems(now, &stalled);
+    std::vector<std::string> problems = Problems(now);
     rapidjson::StringBuffer b;
     ops::JsonWriter w(b);
     w.StartObject();
