@@ -4,10 +4,8 @@
 // province; a transferred petition becomes a hotline order whose progress returns to the petition
 // platform; a petition-type hotline order becomes a petition. Then the same city with the daemon
 // killed with SIGKILL 50 times while it drains its outbox: every push has exactly one effect.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -24,26 +22,11 @@
 #include "daemon/ledger/ledger.h"
 #include "daemon/ledger/outbox.h"
 #include "daemon/ledger/sqlite.h"
+#include "tests/fakes/daemon_process.h"
 #include "tests/fakes/temp_dir.h"
-
-extern char** environ;
 
 namespace hs {
 namespace {
-
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log_file) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, log_file.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
-}
 
 // What the ledger shows of the three flows.
 struct Flows {
@@ -104,7 +87,8 @@ class PushE2eTest : public ::testing::Test {
   }
 
   pid_t StartDaemon() {
-    return Spawn({HS_BINARY, "run", "--config", dir_.File("config.toml")}, dir_.File("daemon.log"));
+    return testing::SpawnLogged({HS_BINARY, "run", "--config", dir_.File("config.toml")},
+                                dir_.File("daemon.log"));
   }
   void Stop(pid_t pid, int sig) {
     kill(pid, sig);

@@ -1,6 +1,7 @@
 #include "tests/fakes/daemon_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -14,8 +15,6 @@
 #include <regex>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -96,6 +95,12 @@ bool DaemonProcess::Start(const std::string& config, const std::string& log_file
 bool DaemonProcess::StartCommand(const std::vector<std::string>& command,
                                  const std::string& log_file, const std::vector<std::string>& env) {
   log_file_ = log_file;
+  pid_ = SpawnLogged(command, log_file, env);
+  return pid_ > 0;
+}
+
+pid_t SpawnLogged(const std::vector<std::string>& command, const std::string& log_file,
+                  const std::vector<std::string>& env) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 2, log_file.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
@@ -109,10 +114,10 @@ bool DaemonProcess::StartCommand(const std::vector<std::string>& command,
   std::vector<char*> envp;
   for (auto& v : vars) envp.push_back(v.data());
   envp.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data());
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) pid_ = -1;
-  return rc == 0;
+  return rc == 0 ? pid : -1;
 }
 
 bool DaemonProcess::Signal(int sig) const { return pid_ > 0 && kill(pid_, sig) == 0; }

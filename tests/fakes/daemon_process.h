@@ -38,6 +38,11 @@ class NotifySocket {
   int fd_ = -1;
 };
 
+// Starts `args` (args[0] a path) with standard error appended to `log_file`, standard output to
+// /dev/null and `env` (NAME=value) added to the test's environment. The child's pid, or -1.
+pid_t SpawnLogged(const std::vector<std::string>& args, const std::string& log_file,
+                  const std::vector<std::string>& env = {});
+
 // Writes `dir`/config.toml for a daemon against the simulated 12345 platform at `base_url` (app key
 // yy-sync, its secret "sim-secret" in hotline12345.secret, requests unpaced): `sections` first (the
 // test's [ledger], [service] and so on), then [adapters.hotline12345] with `adapter_keys` added.

@@ -1,8 +1,9 @@
 // Fault suite item 5 (RELIABILITY.md): the disk fills up for real. The daemon runs in a user and
 // mount namespace of its own (`unshare -rm`, no root needed) with its ledger on a 3 MB tmpfs while
 // it pulls 2,000 orders from the simulated 12345 platform. When the filesystem is full the pull
-// pauses (every commit rolled back, the cursor kept), /readyz and the metrics say so, and the daemon
-// neither crashes nor spins; when the tmpfs is grown the pull resumes and every order arrives once.
+// pauses (every commit rolled back, the cursor kept), /readyz and the metrics say so, and the
+// daemon neither crashes nor spins; when the tmpfs is grown the pull resumes and every order
+// arrives once.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -25,8 +26,8 @@ namespace {
 
 bool CanUnshare(const std::string& dir) {
   auto out = testing::RunCli("/usr/bin/unshare",
-                             {"-rm", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs " + dir},
-                             dir, 10);  // The mount is gone with the namespace when sh exits.
+                             {"-rm", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs " + dir}, dir,
+                             10);  // The mount is gone with the namespace when sh exits.
   return out.code == 0;
 }
 
@@ -87,11 +88,13 @@ TEST(DiskFullTest, AFullFilesystemPausesThePullAndItResumesWithNothingLost) {
   EXPECT_GE(testing::PromValue(p, "hs_pull_runs_total", {{"outcome", "failed"}}).value_or(0), 1);
   EXPECT_GE(testing::PromValue(p, "hs_adapter_failures_in_a_row").value_or(0), 1);
   // Paused, not spinning: a few runs a second at most, backing off.
-  const double failed = testing::PromValue(p, "hs_pull_runs_total", {{"outcome", "failed"}}).value_or(0);
+  const double failed =
+      testing::PromValue(p, "hs_pull_runs_total", {{"outcome", "failed"}}).value_or(0);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   p = testing::ParsePromText(http.Get("/metrics")->body);
-  EXPECT_LE(testing::PromValue(p, "hs_pull_runs_total", {{"outcome", "failed"}}).value_or(0) - failed,
-            12);
+  EXPECT_LE(
+      testing::PromValue(p, "hs_pull_runs_total", {{"outcome", "failed"}}).value_or(0) - failed,
+      12);
 
   // Space returns: the pull resumes and completes.
   std::ofstream(dir.File("grow")).flush();

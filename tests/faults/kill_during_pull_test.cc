@@ -3,11 +3,9 @@
 // its integrity check and its cursor is never ahead of committed data; at the end every order is in
 // the ledger exactly once with its newest state. Also: SIGTERM stops it cleanly within 5 s, and no
 // phone or ID number appears unmasked in anything it logged.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -20,9 +18,8 @@
 #include "adapters/hotline12345/sim.h"
 #include "daemon/core/time_util.h"
 #include "daemon/ledger/sqlite.h"
+#include "tests/fakes/daemon_process.h"
 #include "tests/fakes/temp_dir.h"
-
-extern char** environ;
 
 namespace hs {
 namespace {
@@ -50,20 +47,6 @@ Snapshot Take(hotline12345::HotlineSim& sim) {
   return s;
 }
 
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log_file) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, log_file.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
-}
-
 class CrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -84,7 +67,8 @@ class CrashTest : public ::testing::Test {
   }
 
   pid_t StartDaemon() {
-    return Spawn({HS_BINARY, "run", "--config", dir_.File("config.toml")}, dir_.File("daemon.log"));
+    return testing::SpawnLogged({HS_BINARY, "run", "--config", dir_.File("config.toml")},
+                                dir_.File("daemon.log"));
   }
 
   // Ledger: gdbh → (update time, state); also checks integrity and the cursor invariant.
@@ -237,7 +221,8 @@ TEST_F(CrashTest, UnusableConfigurationAndCorruptLedgerExitWithCodesSystemdDoesN
       << "[ledger]\npath = \"x.db\"\n[adapters.hotline12345]\nbase_url = "
          "\"http://example.com/api/v2\"\n"
       << "app_key = \"yy-sync\"\napp_secret_file = \"hotline12345.secret\"\n";
-  pid_t pid = Spawn({HS_BINARY, "run", "--config", dir_.File("bad.toml")}, dir_.File("bad.log"));
+  pid_t pid = testing::SpawnLogged({HS_BINARY, "run", "--config", dir_.File("bad.toml")},
+                                   dir_.File("bad.log"));
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 78) << status;

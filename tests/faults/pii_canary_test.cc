@@ -47,10 +47,11 @@ TEST(PiiCanaryTest, NoPhoneOrIdNumberInTheMatchIndexOrTheLog) {
   o.rps = 0;
   hotline12345::HotlineSim sim(o, clock);
   ASSERT_TRUE(sim.Start().ok());
-  const std::string config = testing::WriteHotlineConfig(
-      dir.path().string(), sim.base_url(), "[ledger]\npath = \"ledger.db\"\n[log]\nlevel = \"debug\"\n");
-  auto run = testing::RunCli(HS_BINARY, {"run", "--once", "--config", config},
-                             dir.path().string(), 300);
+  const std::string config =
+      testing::WriteHotlineConfig(dir.path().string(), sim.base_url(),
+                                  "[ledger]\npath = \"ledger.db\"\n[log]\nlevel = \"debug\"\n");
+  auto run =
+      testing::RunCli(HS_BINARY, {"run", "--once", "--config", config}, dir.path().string(), 300);
   ASSERT_EQ(run.code, 0) << run.err.substr(0, 2000);
 
   // The canaries: every phone and ID number served, as digits (7 or more of them).

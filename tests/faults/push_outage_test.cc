@@ -3,10 +3,8 @@
 // platform starts answering every request with 503. For a minute the pusher probes it at a falling,
 // jittered rate (not once per queued item), the hotline keeps being pulled at its own pace, and
 // when the platform is back every queued push is delivered, each with one effect.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -16,9 +14,8 @@
 #include "adapters/hotline12345/sim.h"
 #include "adapters/petition/sim.h"
 #include "daemon/ledger/sqlite.h"
+#include "tests/fakes/daemon_process.h"
 #include "tests/fakes/temp_dir.h"
-
-extern char** environ;
 
 namespace hs {
 namespace {
@@ -68,17 +65,9 @@ TEST(PushOutageTest, TargetDownForAMinuteRecoversAndDeliversEverything) {
       << "client_id = \"yy-sync\"\nclient_secret_file = \"p.secret\"\ninterval = \"1s\"\n"
       << "requests_per_second = 0\npush_requests_per_second = 0\n";
 
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, dir.File("daemon.log").c_str(),
-                                   O_WRONLY | O_APPEND | O_CREAT, 0600);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  std::string config = dir.File("config.toml");
-  std::vector<char*> argv = {const_cast<char*>(HS_BINARY), const_cast<char*>("run"),
-                             const_cast<char*>("--config"), config.data(), nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, HS_BINARY, &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
+  const pid_t pid = testing::SpawnLogged({HS_BINARY, "run", "--config", dir.File("config.toml")},
+                                         dir.File("daemon.log"));
+  ASSERT_GT(pid, 0);
 
   const std::string db = dir.File("ledger.db");
   const std::string pending =

@@ -56,7 +56,8 @@ class TlsFaultTest : public ::testing::Test {
     // A test authority, and two server certificates it signs: one for 127.0.0.1, one for another
     // name only.
     OpenSsl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=hs test authority"});
+             "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
+             "/CN=hs test authority"});
     for (const auto& [name, san] : {std::pair<std::string, std::string>{"right", "IP:127.0.0.1"},
                                     {"wrong", "DNS:platform.example"}}) {
       std::ofstream(dir_.File(name + ".ext")) << "subjectAltName=" << san << "\n";

@@ -65,7 +65,8 @@ TEST(WalReaderTest, AReaderHoldingATransactionRaisesTheAlarmAndTheLogShrinksAfte
   };
   auto tickets = [&] {
     auto db = sql::Db::Open(dir.File("ledger.db"), SQLITE_OPEN_READONLY);
-    auto n = db.ok() ? db->QueryText("SELECT count(*) FROM tickets") : Result<std::string>(db.status());
+    auto n =
+        db.ok() ? db->QueryText("SELECT count(*) FROM tickets") : Result<std::string>(db.status());
     return n.ok() ? std::stoll(*n) : -1;
   };
 
