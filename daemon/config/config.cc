@@ -1,7 +1,6 @@
 #include "daemon/config/config.h"
 
 #include <arpa/inet.h>
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -104,8 +103,7 @@ double Section::Double(std::string_view key, double fallback, double min, double
     return fallback;
   }
   if (!(*v >= min && *v <= max)) {
-    impl_->Fail(n, key,
-                "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    impl_->Fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return fallback;
   }
   return *v;
@@ -197,7 +195,8 @@ Result<ListenAddress> SplitListenAddress(const std::string& listen) {
     out.host = out.host.substr(1, out.host.size() - 2);
   }
   const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos) {
     return bad;
   }
   out.port = std::stoi(port);
@@ -311,6 +310,7 @@ Result<Config> Load(const std::string& path) {
   cfg.match_apply_same = match.Double("apply_same", 0.5, 0, 1);
   cfg.match_apply_related = match.Double("apply_related", 0.5, 0, 1);
   cfg.match_ask = match.Double("ask", 0.3, 0, 1);
+  cfg.match_cohesion = match.Double("cohesion", 0.3, 0, 1);
   if (cfg.match_ask > std::min(cfg.match_apply_same, cfg.match_apply_related)) {
     match.Fail("ask", "must not be above apply_same or apply_related");
   }

@@ -86,6 +86,9 @@ struct Config {
   double match_apply_same = 0.5;
   double match_apply_related = 0.5;
   double match_ask = 0.3;
+  // A match that would put a ticket into a case (or two cases together) is applied only when the
+  // mean confidence between the two sides is at least this; else it waits for an operator.
+  double match_cohesion = 0.3;
   std::string match_vocabulary_file;  // "" = the shipped schema/match_vocabulary.tsv.
   // The HMAC key's file: a credential (LoadCredential=). "" = a key generated on first start and
   // kept beside the ledger, with a warning.

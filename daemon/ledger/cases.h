@@ -27,12 +27,16 @@ Result<std::string> VerdictOn(sql::Db& db, int64_t a, int64_t b);
 // the other's): the same record mirrored, not a repeat complaint.
 Result<bool> AreCounterparts(sql::Db& db, int64_t a, int64_t b);
 
+// The tickets in the same case as `ticket_id`, without it, newest first, at most `limit`; empty
+// when it is in no case.
+Result<std::vector<int64_t>> CaseMates(sql::Db& db, int64_t ticket_id, int limit);
+
 struct NewDecision {
   int64_t a_id = 0, b_id = 0;  // Any order; stored smaller first.
   std::string relation;        // same or related
   double confidence = 0;
-  bool apply = false;          // Applied (join the case) or pending for an operator.
-  std::string evidence;        // JSON
+  bool apply = false;    // Applied (join the case) or pending for an operator.
+  std::string evidence;  // JSON
 };
 // Stores the decision unless the pair has one; applied ones join the two tickets' cases unless an
 // operator set a member of one apart from a member of the other (then it waits as pending).
@@ -58,8 +62,8 @@ struct DecisionView {
 struct CaseView {
   int64_t id = 0;
   int64_t created_at = 0, updated_at = 0;
-  std::vector<TicketSummary> members;  // By time accepted.
-  std::vector<std::string> via;        // How each member joined.
+  std::vector<TicketSummary> members;   // By time accepted.
+  std::vector<std::string> via;         // How each member joined.
   std::vector<DecisionView> decisions;  // Among the members.
 };
 
@@ -80,7 +84,8 @@ Result<CaseView> GetCase(Ledger& ledger, int64_t id);
 Result<std::optional<int64_t>> CaseOf(Ledger& ledger, int64_t ticket_id);
 
 // Confirms a pending or applied decision: the two tickets in one case, a final verdict. Audited.
-Status ConfirmDecision(Ledger& ledger, int64_t decision_id, const std::string& actor, int64_t now_s);
+Status ConfirmDecision(Ledger& ledger, int64_t decision_id, const std::string& actor,
+                       int64_t now_s);
 // Rejects a pending decision: the pair apart, finally. An applied one is undone with SplitTicket.
 Status RejectDecision(Ledger& ledger, int64_t decision_id, const std::string& actor, int64_t now_s);
 // Puts two tickets (ledger ids) in one case, merging their cases. Audited.

@@ -51,30 +51,38 @@ uint32_t SharedWeight(const GramSet& a, const GramSet& b) {
   return shared;
 }
 
-uint64_t Probe(Gram g, int i) {
+uint64_t Probe(Gram g, int i, size_t bits) {
   uint64_t z = g * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(i) * 0xbf58476d1ce4e5b9ULL;
   z ^= z >> 31;
   z *= 0x94d049bb133111ebULL;
-  return (z ^ (z >> 29)) & 2047;
+  return (z ^ (z >> 29)) & (bits - 1);
 }
 
-void Mention(std::array<uint64_t, 32>& bits, Gram g) {
+// The filter for a text of `distinct` grams: see Profile::mentions.
+std::vector<uint64_t> MentionFilter(size_t distinct) {
+  size_t words = 32;
+  while (words * 64 < distinct * 12) words *= 2;
+  return std::vector<uint64_t>(words);
+}
+
+void Mention(std::vector<uint64_t>& bits, Gram g) {
   for (int i = 0; i < 2; ++i) {
-    const uint64_t b = Probe(g, i);
+    const uint64_t b = Probe(g, i, bits.size() * 64);
     bits[b >> 6] |= uint64_t{1} << (b & 63);
   }
 }
 
-bool Mentions(const std::array<uint64_t, 32>& bits, Gram g) {
+bool Mentions(const std::vector<uint64_t>& bits, Gram g) {
+  if (bits.empty()) return false;
   for (int i = 0; i < 2; ++i) {
-    const uint64_t b = Probe(g, i);
+    const uint64_t b = Probe(g, i, bits.size() * 64);
     if (!(bits[b >> 6] & (uint64_t{1} << (b & 63)))) return false;
   }
   return true;
 }
 
 // The share of the title's weight whose grams the other text mentions.
-double Covered(const GramSet& title, const std::array<uint64_t, 32>& other) {
+double Covered(const GramSet& title, const std::vector<uint64_t>& other) {
   uint32_t covered = 0;
   for (size_t i = 0; i < title.grams.size(); ++i) {
     if (Mentions(other, title.grams[i])) covered += title.weights[i];
@@ -84,7 +92,7 @@ double Covered(const GramSet& title, const std::array<uint64_t, 32>& other) {
 
 // Whether the other text mentions every gram of one of `places`.
 bool MentionsAPlace(const std::vector<std::vector<Gram>>& places,
-                    const std::array<uint64_t, 32>& other) {
+                    const std::vector<uint64_t>& other) {
   for (const std::vector<Gram>& place : places) {
     if (std::all_of(place.begin(), place.end(), [&](Gram g) { return Mentions(other, g); })) {
       return true;
@@ -139,7 +147,6 @@ std::string WithoutLongNumbers(std::string_view text) {
 
 }  // namespace
 
-
 Matcher::Matcher(const Vocabulary& vocabulary, MatchOptions options)
     : vocabulary_(vocabulary), options_(options) {}
 
@@ -154,10 +161,10 @@ Profile Matcher::MakeProfile(const MatchInput& input) const {
   p.title = MakeSet(title, vocabulary_);
 
   // The content's most specific grams (ties by gram, so the profile is a function of the text).
-  for (Gram g : title) Mention(p.mentions, g);
-  std::vector<Gram> content_grams = GramsOf(content_text);
-  for (Gram g : content_grams) Mention(p.mentions, g);
-  GramSet content = MakeSet(std::move(content_grams), vocabulary_);
+  GramSet content = MakeSet(GramsOf(content_text), vocabulary_);
+  p.mentions = MentionFilter(p.title.grams.size() + content.grams.size());
+  for (Gram g : p.title.grams) Mention(p.mentions, g);
+  for (Gram g : content.grams) Mention(p.mentions, g);
   std::vector<size_t> order(content.grams.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   auto heavier = [&](size_t a, size_t b) {
@@ -180,7 +187,8 @@ Profile Matcher::MakeProfile(const MatchInput& input) const {
   for (size_t i = 0; i < by_weight.size() && i < options_.index_keys; ++i) {
     p.keys.push_back(p.full.grams[by_weight[i]]);
   }
-  for (const std::string_view text : {std::string_view(title_text), std::string_view(content_text)}) {
+  for (const std::string_view text :
+       {std::string_view(title_text), std::string_view(content_text)}) {
     for (const std::string& place : ExtractPlaces(text)) {
       if (p.places.size() >= kMaxPlaces) break;
       std::vector<Gram> grams = GramsOf(place);
@@ -228,9 +236,10 @@ Candidate Matcher::Score(const Profile& a, const Profile& b, double floor) const
     Evidence best = e;
     best.shared_place = m.shared_place > 0;
     best.place_conflict = m.place_conflict > 0;
-    const double z = ScoreWithoutText(m, best, penalty) +
-                     std::max(0.0, m.text_jaccard * Ratio(bound, a.full.total + b.full.total - bound)) +
-                     std::max(0.0, m.text_containment * Ratio(bound, min_total));
+    const double z =
+        ScoreWithoutText(m, best, penalty) +
+        std::max(0.0, m.text_jaccard * Ratio(bound, a.full.total + b.full.total - bound)) +
+        std::max(0.0, m.text_containment * Ratio(bound, min_total));
     if (Logistic(z) < floor) return c;  // confidence 0
   }
   const uint32_t full_shared = SharedWeight(a.full, b.full);
@@ -250,8 +259,8 @@ std::vector<Candidate> Matcher::Find(const Profile& p) const {
   shared_.resize(slots_.size());
   touched_.clear();
   auto gather = [&](const std::vector<uint32_t>& list, uint8_t weight) {
-    const size_t from = list.size() > options_.max_postings ? list.size() - options_.max_postings
-                                                            : 0;
+    const size_t from =
+        list.size() > options_.max_postings ? list.size() - options_.max_postings : 0;
     for (size_t i = from; i < list.size(); ++i) {
       uint8_t& n = shared_[list[i]];
       if (n == 0) touched_.push_back(list[i]);
@@ -285,7 +294,7 @@ std::vector<Candidate> Matcher::Find(const Profile& p) const {
     __builtin_prefetch(b.title.grams.data());
     __builtin_prefetch(b.title.weights.data());
     __builtin_prefetch(b.identity.data());
-    for (size_t line = 0; line < sizeof b.mentions; line += 64) {
+    for (size_t line = 0; line < b.mentions.size() * sizeof(uint64_t); line += 64) {
       __builtin_prefetch(reinterpret_cast<const char*>(b.mentions.data()) + line);
     }
   }

@@ -25,7 +25,7 @@ namespace hs::match {
 // What matching needs of a ticket, already normalised where it says so.
 struct MatchInput {
   int64_t ticket_id = 0;
-  int64_t at = 0;  // When the complaint was made, Unix seconds.
+  int64_t at = 0;       // When the complaint was made, Unix seconds.
   std::string title;    // NormalizeText'ed.
   std::string content;  // NormalizeText'ed.
   std::string category;
@@ -43,11 +43,13 @@ struct Profile {
   int64_t ticket_id = 0;
   int64_t at = 0;
   GramSet title;
-  GramSet full;                 // The title's grams and the content's most specific ones.
-  // Every gram of title and content in a 2048-bit Bloom filter (two probes): whether the other
-  // text mentions a title's gram at all, at ~7% false positives for a 300-character complaint.
-  std::array<uint64_t, 32> mentions{};
-  std::vector<Gram> keys;       // Index keys: the most specific grams of `full`.
+  GramSet full;  // The title's grams and the content's most specific ones.
+  // Every gram of title and content in a Bloom filter (two probes): whether the other text
+  // mentions a title's gram at all. At least 2048 bits and 12 per distinct gram, a power of two:
+  // about 2% false positives at most, however long the complaint (a fixed size would let a
+  // 2,000-character letter "mention" most grams of any title).
+  std::vector<uint64_t> mentions;
+  std::vector<Gram> keys;          // Index keys: the most specific grams of `full`.
   std::vector<uint64_t> identity;  // First 64 bits of each identity key.
   // The places the text names (ExtractPlaces), each as the grams of its last six characters.
   std::vector<std::vector<Gram>> places;
@@ -56,16 +58,16 @@ struct Profile {
 
 // The evidence for one pair, as stored with a decision.
 struct Evidence {
-  bool identity = false;        // An identity key (phone, ID number) is shared.
-  double title_jaccard = 0;     // Weighted Jaccard of the titles' grams.
-  double text_jaccard = 0;      // …of the full texts' grams.
-  double title_containment = 0; // Shared weight over the lighter title's.
-  double text_containment = 0;  // …over the lighter text's.
-  double cross = 0;             // The better share of one title found in the other's text.
-  double cross_min = 0;         // The worse share: low when each title says what the other lacks.
+  bool identity = false;         // An identity key (phone, ID number) is shared.
+  double title_jaccard = 0;      // Weighted Jaccard of the titles' grams.
+  double text_jaccard = 0;       // …of the full texts' grams.
+  double title_containment = 0;  // Shared weight over the lighter title's.
+  double text_containment = 0;   // …over the lighter text's.
+  double cross = 0;              // The better share of one title found in the other's text.
+  double cross_min = 0;          // The worse share: low when each title says what the other lacks.
   double gap_days = 0;
-  bool shared_place = false;    // A place one names, the other mentions.
-  bool place_conflict = false;  // Both name places, and none of either is in the other.
+  bool shared_place = false;      // A place one names, the other mentions.
+  bool place_conflict = false;    // Both name places, and none of either is in the other.
   bool category_differs = false;  // Both have a category and they differ.
 };
 
@@ -82,8 +84,8 @@ struct MatchOptions {
   // ln(1 + gap_days) / 6, shared_place and place_conflict as 0 or 1. One model for one
   // complainant, one for several.
   struct Model {
-    double bias, title_jaccard, text_jaccard, title_containment, text_containment, cross,
-        cross_min, gap, shared_place, place_conflict;
+    double bias, title_jaccard, text_jaccard, title_containment, text_containment, cross, cross_min,
+        gap, shared_place, place_conflict;
   };
   Model same{-1.72, 0.76, 0.90, 1.24, 1.16, 1.91, 1.65, -0.26, 0, 0};
   Model related{-0.78, 0.17, 0.28, 0.41, 0.44, 1.70, 1.48, -1.59, 0, -1.5};
@@ -135,8 +137,8 @@ class Matcher {
   const Vocabulary& vocabulary_;
   MatchOptions options_;
   std::vector<Slot> slots_;
-  std::unordered_map<int64_t, uint32_t> slot_of_;              // ticket id → slot
-  std::unordered_map<Gram, std::vector<uint32_t>> postings_;   // key → slots, oldest first
+  std::unordered_map<int64_t, uint32_t> slot_of_;             // ticket id → slot
+  std::unordered_map<Gram, std::vector<uint32_t>> postings_;  // key → slots, oldest first
   std::unordered_map<uint64_t, std::vector<uint32_t>> by_identity_;
   std::vector<std::pair<int64_t, uint32_t>> by_time_;  // (at, slot), a min-heap
   // Find's scratch: keys shared per slot, and the slots it touched.

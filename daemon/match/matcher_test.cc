@@ -19,8 +19,8 @@ Vocabulary TestVocabulary() {
   const char* places[] = {"金鹗山庄", "南湖花园", "巴陵中路", "东茅岭路", "洞庭村", "岳阳一中"};
   const char* problems[] = {"电梯故障", "噪音扰民", "路灯不亮", "垃圾无人清运", "停水", "违章搭建"};
   for (int i = 0; i < 60; ++i) {
-    texts.push_back(NormalizeText(std::string("市民来电反映") + places[i % 6] + problems[(i / 6) % 6] +
-                                  "请相关部门尽快处理"));
+    texts.push_back(NormalizeText(std::string("市民来电反映") + places[i % 6] +
+                                  problems[(i / 6) % 6] + "请相关部门尽快处理"));
   }
   return Vocabulary::Build(texts, 2);
 }
@@ -66,10 +66,31 @@ class MatcherTest : public ::testing::Test {
   Matcher matcher_{vocabulary_, MatchOptions{}};
 };
 
+// A letter of 3,000 different characters mentions about 3,000 grams: a filter of fixed size would
+// be mostly ones and say it mentions nearly every gram of any title (it did: 2,048 bits).
+TEST_F(MatcherTest, ALongLetterDoesNotMentionEveryTitle) {
+  std::string letter;
+  uint32_t x = 12345;
+  for (int i = 0; i < 3000; ++i) {
+    x = x * 1103515245u + 12345u;
+    const uint32_t cp = 0x4E00 + (x >> 8) % 0x5000;  // CJK Unified Ideographs
+    letter += static_cast<char>(0xE0 | (cp >> 12));
+    letter += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    letter += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  const Profile long_letter = matcher_.MakeProfile(Input(1, kT0, "来信", letter, kAlice));
+  EXPECT_GE(long_letter.mentions.size() * 64, size_t{12} * 2900);
+  for (const char* title : {"金鹗山庄电梯故障", "南湖花园噪音扰民", "东茅岭路路灯不亮"}) {
+    const Profile other = matcher_.MakeProfile(Input(2, kT0, title, title, kBob));
+    const Candidate c = matcher_.Score(other, long_letter);
+    EXPECT_LT(c.evidence.cross, 0.25) << title;
+  }
+}
+
 TEST_F(MatcherTest, AFollowUpBySameComplainantIsSameAndApplied) {
-  matcher_.Add(matcher_.MakeProfile(Input(1, kT0, "金鹗山庄3栋电梯故障",
-                                          "市民来电反映金鹗山庄3栋电梯频繁故障多次困人请相关部门尽快处理",
-                                          kAlice)));
+  matcher_.Add(matcher_.MakeProfile(
+      Input(1, kT0, "金鹗山庄3栋电梯故障",
+            "市民来电反映金鹗山庄3栋电梯频繁故障多次困人请相关部门尽快处理", kAlice)));
   const Profile again = matcher_.MakeProfile(
       Input(2, kT0 + 3 * kDay, "再次反映金鹗山庄3栋电梯故障仍未修好",
             "市民来电反映金鹗山庄3栋电梯上周反映后仍然故障物业未维修", kAlice));
@@ -82,8 +103,8 @@ TEST_F(MatcherTest, AFollowUpBySameComplainantIsSameAndApplied) {
 }
 
 TEST_F(MatcherTest, TheSameMatterFromAnotherComplainantIsRelated) {
-  matcher_.Add(matcher_.MakeProfile(Input(1, kT0, "巴陵中路路灯不亮",
-                                          "巴陵中路东段路灯连续一周不亮晚上行人很危险", kAlice)));
+  matcher_.Add(matcher_.MakeProfile(
+      Input(1, kT0, "巴陵中路路灯不亮", "巴陵中路东段路灯连续一周不亮晚上行人很危险", kAlice)));
   const auto found = matcher_.Find(matcher_.MakeProfile(
       Input(2, kT0 + kDay, "巴陵中路东段路灯坏了", "巴陵中路东段路灯不亮一周了晚上很危险", kBob)));
   ASSERT_EQ(found.size(), 1u);
@@ -92,8 +113,8 @@ TEST_F(MatcherTest, TheSameMatterFromAnotherComplainantIsRelated) {
 }
 
 TEST_F(MatcherTest, TheSameProblemAtAnotherPlaceIsNotApplied) {
-  matcher_.Add(matcher_.MakeProfile(Input(1, kT0, "金鹗山庄电梯故障",
-                                          "金鹗山庄5栋电梯频繁故障请物业维修", kAlice)));
+  matcher_.Add(matcher_.MakeProfile(
+      Input(1, kT0, "金鹗山庄电梯故障", "金鹗山庄5栋电梯频繁故障请物业维修", kAlice)));
   const auto found = matcher_.Find(matcher_.MakeProfile(
       Input(2, kT0 + kDay, "南湖花园电梯故障", "南湖花园5栋电梯频繁故障请物业维修", kBob)));
   for (const Candidate& c : found) EXPECT_LT(c.confidence, 0.5) << c.confidence;
@@ -123,8 +144,9 @@ TEST_F(MatcherTest, NumbersTypedIntoTheTextDoNotMakeComplaintsAlike) {
 TEST_F(MatcherTest, LeavingAPairEarlyNeverChangesADecision) {
   // Every ordered pair of a mixed set: with `ask` as the floor, a pair at or above it scores
   // exactly as without; one below is left with confidence 0.
-  const char* parts[] = {"金鹗山庄", "南湖花园", "巴陵中路", "洞庭村",   "电梯故障", "噪音扰民",
-                         "停水",     "违章搭建", "三天了",   "请尽快处理", "市民来电反映"};
+  const char* parts[] = {"金鹗山庄", "南湖花园",   "巴陵中路",    "洞庭村",
+                         "电梯故障", "噪音扰民",   "停水",        "违章搭建",
+                         "三天了",   "请尽快处理", "市民来电反映"};
   std::vector<Profile> profiles;
   uint64_t rng = 12345;
   auto pick = [&] {
@@ -161,11 +183,11 @@ TEST_F(MatcherTest, TicketsBeyondTheWindowAreNotCandidates) {
   o.window_s = 30 * kDay;
   Matcher m(vocabulary_, o);
   m.Add(m.MakeProfile(Input(1, kT0, "巴陵中路路灯不亮", "巴陵中路路灯不亮", kAlice)));
-  EXPECT_TRUE(m.Find(m.MakeProfile(Input(2, kT0 + 31 * kDay, "巴陵中路路灯不亮",
-                                         "巴陵中路路灯不亮", kAlice)))
+  EXPECT_TRUE(m.Find(m.MakeProfile(
+                         Input(2, kT0 + 31 * kDay, "巴陵中路路灯不亮", "巴陵中路路灯不亮", kAlice)))
                   .empty());
-  EXPECT_EQ(m.Find(m.MakeProfile(Input(3, kT0 + 29 * kDay, "巴陵中路路灯不亮",
-                                       "巴陵中路路灯不亮", kAlice)))
+  EXPECT_EQ(m.Find(m.MakeProfile(
+                       Input(3, kT0 + 29 * kDay, "巴陵中路路灯不亮", "巴陵中路路灯不亮", kAlice)))
                 .size(),
             1u);
   // A ticket far newer pushes the old one out of the index.

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <cstdio>
 
 #include "daemon/config/config.h"
 #include "daemon/config/shipped.h"
@@ -49,16 +49,17 @@ std::vector<std::string> SharedGrams(const Profile& a, const Profile& b, size_t 
       ++j;
     }
   }
-  std::sort(shared.begin(), shared.end(),
-            [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+  std::sort(shared.begin(), shared.end(), [](const auto& x, const auto& y) {
+    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  });
   std::vector<std::string> out;
   for (size_t k = 0; k < shared.size() && k < n; ++k) out.push_back(GramText(shared[k].second));
   return out;
 }
 
 uint64_t Fingerprint(const MatchInput& in) {
-  std::string all = std::to_string(in.at) + '\x1f' + in.title + '\x1f' + in.content + '\x1f' +
-                    in.category;
+  std::string all =
+      std::to_string(in.at) + '\x1f' + in.title + '\x1f' + in.content + '\x1f' + in.category;
   for (const std::string& k : in.identity_keys) all += '\x1f' + k;
   return crypto::Fnv1a64(all);
 }
@@ -104,8 +105,9 @@ std::vector<std::pair<std::string, std::string>> MatchService::KeysOf(const Tick
   return keys;
 }
 
-MatchInput MatchService::InputOf(int64_t ticket_id, const Ticket& t,
-                                 const std::vector<std::pair<std::string, std::string>>& keys) const {
+MatchInput MatchService::InputOf(
+    int64_t ticket_id, const Ticket& t,
+    const std::vector<std::pair<std::string, std::string>>& keys) const {
   MatchInput in;
   in.ticket_id = ticket_id;
   in.at = t.accepted_at.value_or(t.updated_at);
@@ -131,15 +133,19 @@ Status MatchService::Match(const ledger::Change& change, sql::Db& db, int64_t no
   // must not cost hundreds of rows per ticket.
   int applied = 0, pending = 0;
   for (const Candidate& c : matcher_.Find(profile)) {
-    const bool apply = c.confidence >= (c.same ? options_.apply_same : options_.apply_related);
-    if (apply ? applied >= kMaxApplied : pending >= kMaxPending) {
-      if (applied >= kMaxApplied && pending >= kMaxPending) break;
-      continue;
-    }
+    if (applied >= kMaxApplied && pending >= kMaxPending) break;
+    bool apply = c.confidence >= (c.same ? options_.apply_same : options_.apply_related);
+    if (apply ? applied >= kMaxApplied : pending >= kMaxPending) continue;
     HS_ASSIGN_OR_RETURN(std::string verdict, ledger::VerdictOn(db, change.ticket_id, c.ticket_id));
     if (!verdict.empty()) continue;  // An operator decided this pair: final.
     HS_ASSIGN_OR_RETURN(bool mirrored, ledger::AreCounterparts(db, change.ticket_id, c.ticket_id));
     if (mirrored) continue;
+    if (apply) {
+      // Two tickets alike are not yet a reason to join everything either is linked to.
+      HS_ASSIGN_OR_RETURN(double cohesion, Cohesion(db, profile, c.ticket_id));
+      apply = cohesion >= options_.cohesion;
+      if (!apply && pending >= kMaxPending) continue;
+    }
     const Profile* other = matcher_.Indexed(c.ticket_id);
     ledger::NewDecision d;
     d.a_id = change.ticket_id;
@@ -160,6 +166,36 @@ Status MatchService::Match(const ledger::Change& change, sql::Db& db, int64_t no
   matcher_.Add(std::move(profile));
   fingerprint_[change.ticket_id] = fp;
   return Status::Ok();
+}
+
+Result<double> MatchService::Cohesion(sql::Db& db, const Profile& p, int64_t other) const {
+  constexpr int kSample = 8;
+  HS_ASSIGN_OR_RETURN(std::vector<int64_t> mine, ledger::CaseMates(db, p.ticket_id, kSample));
+  HS_ASSIGN_OR_RETURN(std::vector<int64_t> theirs, ledger::CaseMates(db, other, kSample));
+  if (std::find(theirs.begin(), theirs.end(), p.ticket_id) != theirs.end()) return 1.0;
+  theirs.push_back(other);
+  double sum = 0;
+  int n = 0;
+  auto score_against_theirs = [&](const Profile& x) {
+    for (int64_t id : theirs) {
+      if (const Profile* y = matcher_.Indexed(id)) {
+        sum += matcher_.Score(x, *y).confidence;
+        ++n;
+      }
+    }
+  };
+  score_against_theirs(p);
+  for (int64_t id : mine) {
+    if (const Profile* x = matcher_.Indexed(id)) score_against_theirs(*x);
+  }
+  return n == 0 ? 1.0 : sum / n;
+}
+
+std::optional<Candidate> MatchService::Compare(int64_t a, int64_t b) const {
+  const Profile* pa = matcher_.Indexed(a);
+  const Profile* pb = matcher_.Indexed(b);
+  if (pa == nullptr || pb == nullptr) return std::nullopt;
+  return matcher_.Score(*pa, *pb);
 }
 
 void MatchService::Committed() {
@@ -230,7 +266,8 @@ Result<std::string> LoadMatchKey(const config::Config& cfg, bool* generated) {
     auto key = config::ReadSecretFile(cfg.match_key_file, dir);
     if (!key.ok()) return key.status().WithContext(cfg.file + ": [match] key_file");
     if (key->size() < 16) {
-      return Status::InvalidArgument(cfg.file + ": [match] key_file: the key is shorter than 16 "
+      return Status::InvalidArgument(cfg.file +
+                                     ": [match] key_file: the key is shorter than 16 "
                                      "characters; write at least 32 random bytes, e.g. "
                                      "`openssl rand -hex 32`");
     }
@@ -247,8 +284,8 @@ Result<std::string> LoadMatchKey(const config::Config& cfg, bool* generated) {
                                "); set [match] key_file to a credential instead");
   }
   const std::string key = crypto::RandomHex(32);
-  const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-                       ::fsync(fd) == 0;
+  const bool written =
+      ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!written) {
     ::unlink(path.c_str());
@@ -266,6 +303,7 @@ Result<std::unique_ptr<MatchService>> CreateMatchService(const config::Config& c
   options.match.ask = cfg.match_ask;
   options.apply_same = cfg.match_apply_same;
   options.apply_related = cfg.match_apply_related;
+  options.cohesion = cfg.match_cohesion;
   options.area_code = cfg.match_area_code;
   bool generated = false;
   HS_ASSIGN_OR_RETURN(options.hmac_key, LoadMatchKey(cfg, &generated));

@@ -29,7 +29,8 @@ struct ServiceOptions {
   MatchOptions match;
   double apply_same = 0.5;
   double apply_related = 0.5;
-  std::string hmac_key;           // Required: keys are never unkeyed hashes.
+  double cohesion = 0.3;  // See Config::match_cohesion.
+  std::string hmac_key;   // Required: keys are never unkeyed hashes.
   std::string area_code = "0730";
 };
 
@@ -53,10 +54,16 @@ class MatchService final : public ledger::MatchHook {
 
   // The complainant keys of a ticket: (kind, key) for each valid phone and ID number.
   std::vector<std::pair<std::string, std::string>> KeysOf(const Ticket& t) const;
+  // The evidence and confidence for two indexed tickets, as the matcher scores them (no floor);
+  // nullopt when either is not in the index.
+  std::optional<Candidate> Compare(int64_t a, int64_t b) const;
   const MatchCounts& counts() const { return counts_; }
   size_t indexed() const { return matcher_.size(); }
 
  private:
+  // The mean confidence between the sides a decision for (p, other) would join: p with its case
+  // mates, and `other` with its case mates (a sample of each). 1 when they are one case already.
+  Result<double> Cohesion(sql::Db& db, const Profile& p, int64_t other) const;
   MatchInput InputOf(int64_t ticket_id, const Ticket& t,
                      const std::vector<std::pair<std::string, std::string>>& keys) const;
 

@@ -68,8 +68,9 @@ std::vector<std::string> Wrap(std::string_view text, size_t columns) {
   return lines;
 }
 
-void SideBySide(const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& rows,
-                size_t column) {
+void SideBySide(
+    const std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& rows,
+    size_t column) {
   for (const auto& [label, texts] : rows) {
     const std::vector<std::string> left = Wrap(texts.first, column);
     const std::vector<std::string> right = Wrap(texts.second, column);
@@ -86,15 +87,17 @@ void SideBySide(const std::vector<std::pair<std::string, std::pair<std::string, 
 
 void PrintEvidence(const ledger::DecisionView& d) {
   std::cout << "\n证据 (evidence)  decision #" << d.id << ": " << RelationLabel(d.relation)
-            << ", confidence " << Percent(d.confidence) << ", " << d.state << " by "
-            << d.decided_by << "\n  " << d.evidence << "\n";
+            << ", confidence " << Percent(d.confidence) << ", " << d.state << " by " << d.decided_by
+            << "\n  " << d.evidence << "\n";
 }
 
 void PrintPair(const ledger::DecisionView& d) {
   auto text = [](const ledger::TicketSummary& t) {
-    return std::vector<std::string>{Ref(t), TimeOrDash(t.accepted_at),
+    return std::vector<std::string>{Ref(t),
+                                    TimeOrDash(t.accepted_at),
                                     t.category.empty() ? "-" : t.category,
-                                    t.unit.empty() ? "-" : t.unit, MaskText(t.title),
+                                    t.unit.empty() ? "-" : t.unit,
+                                    MaskText(t.title),
                                     MaskText(t.content)};
   };
   const std::vector<std::string> a = text(d.a), b = text(d.b);
@@ -235,7 +238,7 @@ int DupesDecide(DupesArgs& a, std::string_view action) {
 // ---- match-eval ----
 
 struct EvalArgs {
-  std::string corpus, pairs, config, vocabulary, window = "all";
+  std::string corpus, pairs, config, vocabulary, window = "all", features;
   int page = 200;
   bool errors = false;
 };
@@ -291,6 +294,7 @@ int MatchEval(EvalArgs& a) {
   options.match.ask = cfg.match_ask;
   options.apply_same = cfg.match_apply_same;
   options.apply_related = cfg.match_apply_related;
+  options.cohesion = cfg.match_cohesion;
   options.hmac_key = crypto::RandomHex(32);  // A throw-away ledger, a throw-away key.
   if (a.window == "all") {
     options.match.window_s = int64_t{1} << 40;
@@ -301,8 +305,12 @@ int MatchEval(EvalArgs& a) {
   }
 
   std::error_code ec;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("hotline-sync-eval-" + crypto::RandomHex(6));
+  const std::filesystem::path tmp = std::filesystem::temp_directory_path(ec);
+  if (ec) {
+    return Fail(Status::InvalidArgument("no directory for the evaluation's throw-away ledger (" +
+                                        ec.message() + "); set TMPDIR to a writable directory"));
+  }
+  const auto dir = tmp / ("hotline-sync-eval-" + crypto::RandomHex(6));
   std::filesystem::create_directories(dir, ec);
   struct Cleanup {
     std::filesystem::path dir;
@@ -330,8 +338,9 @@ int MatchEval(EvalArgs& a) {
   for (size_t k = 0; k < order.size(); ++k) {
     const match::Message& m = (*messages)[order[k]];
     auto [it, fresh] = phone_of.emplace(m.user, "");
-    if (fresh) it->second = "139" + std::string(8 - std::to_string(phone_of.size()).size(), '0') +
-                            std::to_string(phone_of.size());
+    if (fresh)
+      it->second = "139" + std::string(8 - std::to_string(phone_of.size()).size(), '0') +
+                   std::to_string(phone_of.size());
     Ticket t;
     t.external_id = m.id;
     t.title = m.title;
@@ -367,10 +376,18 @@ SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y),
                                           OR (d.b_id = (SELECT id FROM x) AND d.a_id = (SELECT id FROM y)))),
        (SELECT max(d.confidence) FROM match_decisions d
         WHERE (d.a_id = (SELECT id FROM x) AND d.b_id = (SELECT id FROM y))
-           OR (d.b_id = (SELECT id FROM x) AND d.a_id = (SELECT id FROM y))))");
+           OR (d.b_id = (SELECT id FROM x) AND d.a_id = (SELECT id FROM y))),
+       (SELECT id FROM x), (SELECT id FROM y))");
   if (!st.ok()) return Fail(st.status());
   std::map<std::string, std::map<std::string, int>> confusion;
   int waiting = 0;
+  std::ofstream features;
+  if (!a.features.empty()) {
+    features.open(a.features, std::ios::binary | std::ios::trunc);
+    features << "a\tb\tlabel\tpredicted\tconfidence\tidentity\ttitle_jaccard\ttext_jaccard\t"
+                "title_containment\ttext_containment\tcross\tcross_min\tgap_days\tshared_place\t"
+                "place_conflict\n";
+  }
   Table wrong({"a", "b", "labelled", "predicted", "direct decision"});
   for (const auto& p : *pairs) {
     st->Bind(1, p.a).Bind(2, p.b);
@@ -382,21 +399,40 @@ SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y),
     }
     const std::string predicted = st->Int(2) == 0 ? "different" : st->Int(3) ? "same" : "related";
     waiting += st->Int(4) != 0;
+    if (features.is_open()) {
+      if (const auto c = service.Compare(st->Int(6), st->Int(7))) {
+        const match::Evidence& e = c->evidence;
+        features << p.a << '\t' << p.b << '\t' << p.label << '\t' << predicted << '\t'
+                 << c->confidence << '\t' << e.identity << '\t' << e.title_jaccard << '\t'
+                 << e.text_jaccard << '\t' << e.title_containment << '\t' << e.text_containment
+                 << '\t' << e.cross << '\t' << e.cross_min << '\t' << e.gap_days << '\t'
+                 << e.shared_place << '\t' << e.place_conflict << '\n';
+      }
+    }
     ++confusion[p.label][predicted];
     if (predicted != p.label) {
       wrong.AddRow({p.a, p.b, p.label, predicted,
-                    st->IsNull(5) ? std::string(predicted == "different" ? "none" : "none (via case)")
-                                  : Fixed3(st->Double(5))});
+                    st->IsNull(5)
+                        ? std::string(predicted == "different" ? "none" : "none (via case)")
+                        : Fixed3(st->Double(5))});
     }
     st->Reset();
   }
 
+  // How the cases came out: a chain of related decisions shows as one very large case.
+  auto sizes = sql::Stmt::Prepare(im->db, R"(
+SELECT count(*), coalesce(sum(n), 0), coalesce(max(n), 0), coalesce(sum(n > 10), 0)
+FROM (SELECT count(*) AS n FROM case_members GROUP BY case_id))");
+  if (!sizes.ok()) return Fail(sizes.status());
+  if (auto row = sizes->Step(); !row.ok()) return Fail(row.status());
   const auto counts = service.counts();
   std::cout << "match-eval: " << messages->size() << " messages, " << phone_of.size()
-            << " complainants, in time order through the ledger and matcher ("
-            << elapsed_ms << " ms, " << messages->size() * 1000 / static_cast<size_t>(elapsed_ms)
-            << " messages/s); window " << a.window << "; " << counts.applied
-            << " matches applied, " << counts.pending << " waiting for review\n";
+            << " complainants, in time order through the ledger and matcher (" << elapsed_ms
+            << " ms, " << messages->size() * 1000 / static_cast<size_t>(elapsed_ms)
+            << " messages/s); window " << a.window << "; " << counts.applied << " matches applied, "
+            << counts.pending << " waiting for review; " << sizes->Int(0) << " cases hold "
+            << sizes->Int(1) << " messages, the largest " << sizes->Int(2) << ", " << sizes->Int(3)
+            << " hold more than 10\n";
   std::cout << "\nConfusion (rows: labelled, columns: predicted)\n";
   const std::vector<std::string> labels = {"same", "related", "different"};
   Table c({"labelled \\ predicted", "same", "related", "different", "pairs"});
@@ -419,7 +455,8 @@ SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM y),
   s.AddRow({"related", Fixed3(related.precision), Fixed3(related.recall), Fixed3(related.f1)});
   s.Print(std::cout);
   if (a.errors) {
-    std::cout << "\nMisjudged pairs (direct decision: the matcher's confidence for the pair itself)\n";
+    std::cout
+        << "\nMisjudged pairs (direct decision: the matcher's confidence for the pair itself)\n";
     wrong.Print(std::cout);
   }
   std::cout << "\n(" << waiting << " of the " << pairs->size()
@@ -480,7 +517,6 @@ void PrintMatchStatus(ledger::Ledger& ledger) {
             << m->confirmed << " and rejected " << m->rejected << "\n";
 }
 
-
 void PrintCaseOf(ledger::Ledger& ledger, int64_t ticket_id) {
   auto case_id = ledger::CaseOf(ledger, ticket_id);
   if (!case_id.ok() || !*case_id) return;
@@ -532,6 +568,8 @@ std::function<int()> AddMatchCommands(CLI::App& app) {
                    "matching window, e.g. 30d; \"all\" (default) = the whole corpus")
       ->capture_default_str();
   eval->add_flag("--errors", ea->errors, "list the misjudged pairs");
+  eval->add_option("--features", ea->features,
+                   "write each labelled pair's evidence here (TSV), for tuning the models");
 
   auto va = std::make_shared<VocabArgs>();
   auto* vocab = app.add_subcommand(
