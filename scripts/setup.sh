@@ -12,9 +12,9 @@ PACKAGES=(
 )
 # `setup.sh test`: also what the tests need beyond the build: Chromium and ChromeDriver for the web
 # page's browser test, a font with Chinese glyphs for its screenshots, openssl for the TLS tests'
-# certificates.
+# certificates, clang 14 and its runtime (libFuzzer) for the fuzz targets (scripts/fuzz.sh).
 if [ "${1:-}" = "test" ]; then
-  PACKAGES+=(chromium chromium-driver fonts-wqy-microhei openssl)
+  PACKAGES+=(chromium chromium-driver fonts-wqy-microhei openssl clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

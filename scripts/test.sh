@@ -11,6 +11,11 @@ ninja -C "$BUILD" -j"$(nproc)"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Meanwhile a short fuzz of every adapter's mapping (scripts/fuzz.sh, seconds per target), at low
+# priority: the longest tests mostly sleep. Its summary is printed at the end.
+mkdir -p build/fuzz
+nice -n 10 scripts/fuzz.sh "${HS_FUZZ_SECONDS:-20}" > build/fuzz/fuzz.log 2>&1 &
+fuzz_pid=$!
 # Every test's output goes to one log, which is then searched for unmasked personal data.
 LOG="$BUILD/ctest.log"
 set +e
@@ -23,6 +28,9 @@ if [ $rc -ne 0 ]; then
 fi
 pii=0
 scripts/check-no-pii.sh "$LOG" || pii=1
+fuzz=0
+wait "$fuzz_pid" || fuzz=1
+cat build/fuzz/fuzz.log
 # CTest's own closing lines come last.
 grep -E "tests passed|Total Test time" "$LOG" | tail -n 2
-[ $rc -eq 0 ] && [ $pii -eq 0 ]
+[ $rc -eq 0 ] && [ $pii -eq 0 ] && [ $fuzz -eq 0 ]

@@ -7,7 +7,6 @@
 
 #include "adapters/hotline12345/mapping.h"
 #include "daemon/core/json.h"
-#include "daemon/core/json_split.h"
 #include "daemon/core/time_util.h"
 #include "daemon/crypto/crypto.h"
 
@@ -105,13 +104,6 @@ Result<Url> SplitUrl(const std::string& url) {
   return u;
 }
 
-// A page as received: the envelope parsed with its record list emptied, and each record's bytes.
-struct Body {
-  std::string text;
-  rapidjson::Document envelope;
-  std::vector<std::pair<size_t, size_t>> records;  // Offset and length in text.
-};
-
 class HotlineAdapter final : public adapters::Adapter {
  public:
   HotlineAdapter(Options o, const adapters::Deps& deps)
@@ -140,7 +132,7 @@ class HotlineAdapter final : public adapters::Adapter {
     const int64_t now_ms = deps_.clock->NowMillis();
     bool resume = !cursor.next.empty() && now_ms - cursor.next_at_ms < o_.cursor_max_age_ms;
     adapters::Page page;
-    Result<Body> data = Fetch(cursor.since, resume ? cursor.next : "", page, page_reject);
+    Result<PageBody> data = Fetch(cursor.since, resume ? cursor.next : "", page, page_reject);
     if (!data.ok() && resume && data.status().code() == StatusCode::kNotFound) {
       deps_.logger->info("cursor expired (40010); restarting from since={}",
                          cursor.since.empty() ? "the start" : cursor.since);
@@ -214,8 +206,8 @@ class HotlineAdapter final : public adapters::Adapter {
 
  private:
   // GET /gongdan; the page on success. 40010 (cursor expired) is NotFound.
-  Result<Body> Fetch(const std::string& since, const std::string& next, adapters::Page& page,
-                     Reject& page_reject) {
+  Result<PageBody> Fetch(const std::string& since, const std::string& next, adapters::Page& page,
+                         Reject& page_reject) {
     QueryParams q{{"limit", std::to_string(o_.page_size)}};
     if (!since.empty()) q.emplace_back("since", since);
     if (!next.empty()) q.emplace_back("cursor", next);
@@ -241,47 +233,32 @@ class HotlineAdapter final : public adapters::Adapter {
     return deps_.transport->Send(req);
   }
 
-  Result<Body> Request(QueryParams query, adapters::Page& page, Reject& page_reject) {
+  Result<PageBody> Request(QueryParams query, adapters::Page& page, Reject& page_reject) {
     const std::string path = path_prefix_ + "/gongdan";
     const std::string canonical = CanonicalQuery(query);
     ++page.requests;
     HS_ASSIGN_OR_RETURN(HttpResponse resp, SignedSend("GET", "/gongdan", canonical, ""));
     HS_RETURN_IF_ERROR(ClassifyHttp(resp));
-    Body body;
-    body.text = std::move(resp.body);
-    // Records are split out and parsed one by one, so that one bad record rejects only itself.
-    auto split = json::SplitArrayAt(body.text, {"data", "list"});
-    Status parsed = json::Parse(split ? std::string_view(split->rest) : body.text, body.envelope);
-    if (parsed.ok() && (!body.envelope.IsObject() || !body.envelope.HasMember("code") ||
-                        !body.envelope["code"].IsInt64())) {
-      parsed = Status::InvalidArgument("response is not the platform's envelope {code, msg, data}");
-    }
+    PageBody body;
+    Status parsed = ReadPageBody(std::move(resp.body), body);
     if (!parsed.ok()) {
       std::string where = "GET " + path + (canonical.empty() ? "" : "?" + canonical);
       page_reject = {where, parsed.message(), body.text};
       return Status::Rejected(parsed.message() + " (" + where + ")");
     }
     HS_RETURN_IF_ERROR(ClassifyCode(body.envelope));
-    if (split) {
-      for (std::string_view r : split->elements) {
-        body.records.emplace_back(static_cast<size_t>(r.data() - body.text.data()), r.size());
-      }
-    }
     return body;
   }
 
   static Status ClassifyHttp(const HttpResponse& resp) {
     if (resp.status == 200) return Status::Ok();
     if (resp.status == 429) {
-      int64_t seconds = 1;
-      std::string_view ra = resp.Header("retry-after");
-      std::from_chars(ra.data(), ra.data() + ra.size(), seconds);
-      seconds = std::clamp<int64_t>(seconds, 1, 3600);
       return Status::Unavailable("rate limited by the platform (HTTP 429)")
-          .set_retry_after_ms(seconds * 1000);
+          .set_retry_after_ms(resp.RetryAfterMs(1000));
     }
-    if (resp.status >= 500) {
-      return Status::Unavailable("platform answered HTTP " + std::to_string(resp.status));
+    if (resp.status >= 500) {  // A gateway in front of the platform may say when to come back.
+      return Status::Unavailable("platform answered HTTP " + std::to_string(resp.status))
+          .set_retry_after_ms(resp.RetryAfterMs(0));
     }
     return Status::Rejected("platform answered HTTP " + std::to_string(resp.status) +
                             "; check base_url (it should end in /api/v2)");
@@ -321,54 +298,28 @@ class HotlineAdapter final : public adapters::Adapter {
     }
   }
 
-  // Maps one record's bytes, into page.tickets or page.rejects.
-  void ReadRecord(std::string_view bytes, int64_t now_s, Cursor& cursor, adapters::Page& page) {
-    Ticket t;
-    Status s;
-    {
-      rapidjson::Document doc(&record_pool_);  // The pool's memory is reused record after record.
-      s = json::Parse(bytes, doc);
-      if (s.ok()) s = MapRecord(doc, t);
-    }
-    record_pool_.Clear();
-    if (!s.ok()) {
-      page.rejects.push_back({RecordIdFromBytes(bytes), s.message(), std::string(bytes)});
-      return;
-    }
-    t.raw = std::string(bytes);
-    if (t.updated_at > now_s + 300) {
-      deps_.logger->warn("order {} was updated {} ahead of this machine's clock", t.external_id,
-                         FormatDurationMillis((t.updated_at - now_s) * 1000));
-    }
-    cursor.high = std::max(cursor.high, std::min(t.updated_at, now_s));
-    page.tickets.push_back(std::move(t));
-  }
-
   // Maps the records of `body` and moves the cursor.
-  Status ReadPage(const Body& body, int64_t now_ms, Cursor& cursor, adapters::Page& page,
+  Status ReadPage(const PageBody& body, int64_t now_ms, Cursor& cursor, adapters::Page& page,
                   Reject& page_reject) {
-    const rapidjson::Value& data = body.envelope["data"];
-    auto list = data.IsObject() ? data.FindMember("list") : data.MemberEnd();
-    auto next = data.IsObject() ? data.FindMember("next_cursor") : data.MemberEnd();
-    auto more = data.IsObject() ? data.FindMember("has_more") : data.MemberEnd();
-    if (!data.IsObject() || list == data.MemberEnd() || !list->value.IsArray() ||
-        next == data.MemberEnd() || !next->value.IsString() || more == data.MemberEnd() ||
-        !more->value.IsBool() || (more->value.GetBool() && next->value.GetStringLength() == 0)) {
-      page_reject = {"GET /gongdan since=" + cursor.since,
-                     "data is not {list, next_cursor, has_more}", body.text};
-      return Status::Rejected("page data is not {list, next_cursor, has_more}");
+    const size_t first = page.tickets.size();
+    PageLinks links;
+    Status mapped = MapPage(body, record_pool_, page.tickets, page.rejects, links);
+    if (!mapped.ok()) {
+      page_reject = {"GET /gongdan since=" + cursor.since, mapped.message(), body.text};
+      return Status::Rejected("page " + mapped.message());
     }
     const int64_t now_s = now_ms / 1000;
-    page.tickets.reserve(body.records.size() + list->value.Size());
-    for (const auto& [offset, length] : body.records) {
-      ReadRecord(std::string_view(body.text).substr(offset, length), now_s, cursor, page);
+    for (size_t i = first; i < page.tickets.size(); ++i) {
+      const Ticket& t = page.tickets[i];
+      if (t.updated_at > now_s + 300) {
+        deps_.logger->warn("order {} was updated {} ahead of this machine's clock", t.external_id,
+                           FormatDurationMillis((t.updated_at - now_s) * 1000));
+      }
+      cursor.high = std::max(cursor.high, std::min(t.updated_at, now_s));
     }
-    for (const rapidjson::Value& rec : list->value.GetArray()) {  // Only when not split.
-      ReadRecord(json::Write(rec), now_s, cursor, page);
-    }
-    page.has_more = more->value.GetBool();
+    page.has_more = links.has_more;
     if (page.has_more) {
-      cursor.next = next->value.GetString();
+      cursor.next = std::move(links.next_cursor);
       cursor.next_at_ms = now_ms;
       return Status::Ok();
     }

@@ -5,6 +5,7 @@
 
 #include "daemon/core/field_reader.h"
 #include "daemon/core/json.h"
+#include "daemon/core/json_split.h"
 #include "daemon/core/time_util.h"
 
 namespace hs::hotline12345 {
@@ -127,6 +128,70 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
   auto log = record.FindMember("lzjl");
   if (log != record.MemberEnd() && !log->value.IsNull())
     HS_RETURN_IF_ERROR(MapHistory(log->value, t.history));
+  return Status::Ok();
+}
+
+Status ReadPageBody(std::string text, PageBody& out) {
+  out.text = std::move(text);
+  out.records.clear();
+  // Records are split out and parsed one by one, so that one bad record rejects only itself.
+  auto split = json::SplitArrayAt(out.text, {"data", "list"});
+  Status parsed = json::Parse(split ? std::string_view(split->rest) : out.text, out.envelope);
+  if (parsed.ok() && (!out.envelope.IsObject() || !out.envelope.HasMember("code") ||
+                      !out.envelope["code"].IsInt64())) {
+    parsed = Status::InvalidArgument("response is not the platform's envelope {code, msg, data}");
+  }
+  HS_RETURN_IF_ERROR(parsed);
+  if (split) {
+    for (std::string_view r : split->elements) {
+      out.records.emplace_back(static_cast<size_t>(r.data() - out.text.data()), r.size());
+    }
+  }
+  return Status::Ok();
+}
+
+void MapRecordBytes(std::string_view bytes, rapidjson::MemoryPoolAllocator<>& pool,
+                    std::vector<Ticket>& tickets, std::vector<Reject>& rejects) {
+  Ticket t;
+  Status s;
+  {
+    rapidjson::Document doc(&pool);  // The pool's memory is reused record after record.
+    s = json::Parse(bytes, doc);
+    if (s.ok()) s = MapRecord(doc, t);
+  }
+  pool.Clear();
+  if (!s.ok()) {
+    rejects.push_back({RecordIdFromBytes(bytes), s.message(), std::string(bytes)});
+    return;
+  }
+  t.raw = std::string(bytes);
+  tickets.push_back(std::move(t));
+}
+
+Status MapPage(const PageBody& body, rapidjson::MemoryPoolAllocator<>& pool,
+               std::vector<Ticket>& tickets, std::vector<Reject>& rejects, PageLinks& links) {
+  const rapidjson::Value* data = json::Member(body.envelope, "data");
+  const rapidjson::Value* list = data ? json::Member(*data, "list") : nullptr;
+  const rapidjson::Value* next = data ? json::Member(*data, "next_cursor") : nullptr;
+  const rapidjson::Value* more = data ? json::Member(*data, "has_more") : nullptr;
+  if (list == nullptr || !list->IsArray() || next == nullptr || !next->IsString() ||
+      more == nullptr || !more->IsBool()) {
+    return Status::InvalidArgument("data is not {list, next_cursor, has_more}");
+  }
+  // A cursor to follow, whole: one cut at a NUL ("\u0000") would be empty or another cursor.
+  const std::string_view cursor(next->GetString(), next->GetStringLength());
+  if (more->GetBool() && (cursor.empty() || cursor.find('\0') != std::string_view::npos)) {
+    return Status::InvalidArgument("data is not {list, next_cursor, has_more}");
+  }
+  tickets.reserve(tickets.size() + body.records.size() + list->Size());
+  for (const auto& [offset, length] : body.records) {
+    MapRecordBytes(std::string_view(body.text).substr(offset, length), pool, tickets, rejects);
+  }
+  for (const rapidjson::Value& rec : list->GetArray()) {  // Only when not split.
+    MapRecordBytes(json::Write(rec), pool, tickets, rejects);
+  }
+  links.has_more = more->GetBool();
+  links.next_cursor = std::string(cursor);
   return Status::Ok();
 }
 

@@ -425,6 +425,91 @@ TEST_F(MappingTest, RefusesARecordThatIsNotAnObject) {
   }
 }
 
+// A page as the client reads it: records split out of the body and mapped one by one, a bad one
+// rejected alone with its reason.
+TEST_F(MappingTest, ReadsAPageRecordByRecord) {
+  const std::string bad = R"({"gdbh":"YYBAD1","fgcs":"1"})";
+  PageBody body;
+  ASSERT_TRUE(ReadPageBody(R"({"code":0,"msg":"成功","data":{"list":[)" + text_ + ",\n " + bad +
+                               R"(],"next_cursor":"c2","has_more":true}})",
+                           body)
+                  .ok());
+  EXPECT_EQ(body.records.size(), 2u);
+  rapidjson::MemoryPoolAllocator<> pool;
+  std::vector<Ticket> tickets;
+  std::vector<Reject> rejects;
+  PageLinks links;
+  ASSERT_TRUE(MapPage(body, pool, tickets, rejects, links).ok());
+  ASSERT_EQ(tickets.size(), 1u);
+  EXPECT_EQ(tickets[0].external_id, "YY2306120001");
+  EXPECT_TRUE(Has(text_, tickets[0].raw));
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].source_id, "YYBAD1");
+  EXPECT_EQ(rejects[0].raw, bad);
+  EXPECT_TRUE(links.has_more);
+  EXPECT_EQ(links.next_cursor, "c2");
+}
+
+// The same fault as the petition page's found by fuzz/petition_fuzz.cc: data that is not an
+// object reached RapidJSON's MemberEnd, which asserts (an abort in a debug build, undefined
+// behaviour in a release build). Now the page is refused with its reason.
+TEST_F(MappingTest, RefusesAPageWhoseDataIsNotAnObject) {
+  for (const char* text :
+       {R"({"code":0,"data":1})", R"({"code":0,"data":[]})", R"({"code":0,"data":null})",
+        R"({"code":0,"data":"x"})", R"({"code":0,"msg":"成功"})"}) {
+    PageBody body;
+    ASSERT_TRUE(ReadPageBody(text, body).ok()) << text;
+    rapidjson::MemoryPoolAllocator<> pool;
+    std::vector<Ticket> tickets;
+    std::vector<Reject> rejects;
+    PageLinks links;
+    Status st = MapPage(body, pool, tickets, rejects, links);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_TRUE(Has(st.message(), "data is not {list, next_cursor, has_more}")) << text;
+    EXPECT_TRUE(tickets.empty() && rejects.empty()) << text;
+  }
+}
+
+// Seen while writing fuzz_checks' rule "has_more means a cursor to follow": a next_cursor with an
+// escaped NUL passed the non-empty check and was then cut at the NUL, so the client saved ""
+// and read the first page again and again.
+TEST_F(MappingTest, RefusesAPageWhoseCursorToFollowHoldsANul) {
+  auto map = [](const std::string& cursor, bool more, PageLinks& links) {
+    PageBody body;
+    EXPECT_TRUE(ReadPageBody(R"({"code":0,"data":{"list":[],"next_cursor":")" + cursor +
+                                 R"(","has_more":)" + (more ? "true" : "false") + "}}",
+                             body)
+                    .ok());
+    rapidjson::MemoryPoolAllocator<> pool;
+    std::vector<Ticket> tickets;
+    std::vector<Reject> rejects;
+    return MapPage(body, pool, tickets, rejects, links);
+  };
+  PageLinks links;
+  EXPECT_EQ(map("\\u0000", true, links).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(map("c\\u00002", true, links).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(map("", true, links).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(map("c\\u00002", false, links).ok());  // Not followed: no harm.
+  EXPECT_FALSE(links.has_more);
+  ASSERT_TRUE(map("c-2", true, links).ok());
+  EXPECT_EQ(links.next_cursor, "c-2");
+}
+
+// Found by fuzz/petition_fuzz.cc: the strict parser stopped at a NUL byte, so a record followed by
+// a NUL and anything at all was mapped, with those bytes in its raw text.
+TEST_F(MappingTest, RefusesARecordWithANulByteAfterIt) {
+  rapidjson::MemoryPoolAllocator<> pool;
+  std::vector<Ticket> tickets;
+  std::vector<Reject> rejects;
+  MapRecordBytes(text_ + std::string("\0,\"sqr\":\"x\"}", 12), pool, tickets, rejects);
+  EXPECT_TRUE(tickets.empty());
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].source_id, "YY2306120001");
+  EXPECT_TRUE(Has(rejects[0].reason, "NUL"));
+  MapRecordBytes(text_, pool, tickets, rejects);
+  EXPECT_EQ(tickets.size(), 1u);
+}
+
 // Personal data placed in a field of the wrong type must not reach the error message.
 TEST_F(MappingTest, PersonalDataInAWrongFieldStaysOutOfTheMessage) {
   const char* kPhone = "13812345678";

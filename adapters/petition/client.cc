@@ -9,7 +9,6 @@
 
 #include "adapters/hotline12345/client.h"  // ValidateBaseUrl.
 #include "daemon/core/json.h"
-#include "daemon/core/json_split.h"
 #include "daemon/core/time_util.h"
 
 namespace hs::petition {
@@ -26,7 +25,17 @@ constexpr const char* kQueryPath = "/xf/api/petitions/query";
 
 // The adapter's cursor, stored by the core as JSON. A window is [from, to] in updatedAt
 // milliseconds; to == 0: no window is open and the next Pull opens [from, now - window_lag].
-//   page: the next page number to read; total: the window's total as page 1 gave it (-1 before);
+// Within a window each page starts where the previous one ended: page 1 of [last updatedAt read,
+// to]. The contract's page numbers are positions computed at each request, so a petition updated
+// inside the window (the platform's clock behind ours) moves to its end and shifts every row after
+// it up by one: a reader going by page number skips one. Going by updatedAt skips none: a row that
+// moves is read where it lands. Page numbers are used only where updatedAt cannot advance:
+//   rest != 0: more than a page of petitions share the instant `from` (to == from); they are read
+//     by page number (an update moves a row out of the instant: the total changes and the instant
+//     is read again), then the window goes on at from + 1 up to `rest`;
+//   page > 1 otherwise: a full page whose rows the adapter rejected hides where it ends; the
+//     window is read on by page number as the contract describes (restarting when total changes).
+//   total: the total of the page-numbered reading as its first page gave it (-1 before);
 //   high: the largest updatedAt read in the window.
 struct Cursor {
   int64_t from = 0;
@@ -34,12 +43,13 @@ struct Cursor {
   int64_t page = 1;
   int64_t total = -1;
   int64_t high = 0;
+  int64_t rest = 0;
 };
 
 std::string EncodeCursor(const Cursor& c) {
   return "{\"from\":" + std::to_string(c.from) + ",\"to\":" + std::to_string(c.to) +
          ",\"page\":" + std::to_string(c.page) + ",\"total\":" + std::to_string(c.total) +
-         ",\"high\":" + std::to_string(c.high) + "}";
+         ",\"high\":" + std::to_string(c.high) + ",\"rest\":" + std::to_string(c.rest) + "}";
 }
 
 Result<Cursor> DecodeCursor(const std::string& text) {
@@ -48,16 +58,17 @@ Result<Cursor> DecodeCursor(const std::string& text) {
   rapidjson::Document doc;
   HS_RETURN_IF_ERROR(json::Parse(text, doc));
   auto get = [&](const char* key, int64_t min, int64_t& out) {
-    auto it = doc.IsObject() ? doc.FindMember(key) : doc.MemberEnd();
-    if (!doc.IsObject() || it == doc.MemberEnd() || !it->value.IsInt64() ||
-        it->value.GetInt64() < min) {
-      return false;
-    }
-    out = it->value.GetInt64();
+    const rapidjson::Value* v = json::Member(doc, key);
+    if (v == nullptr || !v->IsInt64() || v->GetInt64() < min) return false;
+    out = v->GetInt64();
     return true;
   };
   if (!get("from", 0, c.from) || !get("to", 0, c.to) || !get("page", 1, c.page) ||
       !get("total", -1, c.total) || !get("high", 0, c.high)) {
+    return Status::InvalidArgument("saved cursor has an unexpected shape");
+  }
+  // Cursors saved before `rest` existed have none.
+  if (json::Member(doc, "rest") != nullptr && !get("rest", 0, c.rest)) {
     return Status::InvalidArgument("saved cursor has an unexpected shape");
   }
   return c;
@@ -87,15 +98,6 @@ ErrorBody ReadError(const HttpResponse& resp) {
   return e;
 }
 
-// Retry-After (seconds) in milliseconds, clamped to 1 s..1 h; `fallback_ms` when absent or bad.
-int64_t RetryAfterMs(const HttpResponse& resp, int64_t fallback_ms) {
-  std::string_view ra = resp.Header("retry-after");
-  int64_t seconds = 0;
-  auto [end, ec] = std::from_chars(ra.data(), ra.data() + ra.size(), seconds);
-  if (ra.empty() || ec != std::errc() || end != ra.data() + ra.size()) return fallback_ms;
-  return std::clamp<int64_t>(seconds, 1, 3600) * 1000;
-}
-
 // Maps a non-2xx answer to a Status. `what` names the call, e.g. "POST /xf/api/petitions".
 Status Classify(const HttpResponse& resp, const std::string& what) {
   if (resp.status == 200 || resp.status == 201) return Status::Ok();
@@ -121,12 +123,12 @@ Status Classify(const HttpResponse& resp, const std::string& what) {
     case 413:
       return Status::Rejected(desc + ": the body is over the platform's 512 KiB limit");
     case 429:
-      return Status::Unavailable(desc).set_retry_after_ms(RetryAfterMs(resp, 1000));
+      return Status::Unavailable(desc).set_retry_after_ms(resp.RetryAfterMs(1000));
     case 503:
       return Status::Unavailable(desc + (e.code == "MAINTENANCE"
                                              ? "; the platform's nightly maintenance (01:00-01:30)"
                                              : ""))
-          .set_retry_after_ms(RetryAfterMs(resp, 0));
+          .set_retry_after_ms(resp.RetryAfterMs(0));
     default:
       if (resp.status >= 500) return Status::Unavailable(desc);
       return Status::Rejected(desc + "; check base_url (requests go to BASE/xf/…)");
@@ -154,14 +156,6 @@ std::string_view StringMember(const rapidjson::Value& v, const char* key) {
   if (it == v.MemberEnd() || !it->value.IsString()) return {};
   return {it->value.GetString(), it->value.GetStringLength()};
 }
-
-// One query page as received: the envelope parsed with rows emptied, and each row's bytes.
-struct QueryPage {
-  std::string text;
-  rapidjson::Document envelope;
-  std::vector<std::string> records;  // Each row's bytes.
-  int64_t total = 0;
-};
 
 class PetitionAdapter final : public adapters::Adapter {
  public:
@@ -197,18 +191,27 @@ class PetitionAdapter final : public adapters::Adapter {
       c.high = c.from;
     }
     adapters::Page page;
-    HS_ASSIGN_OR_RETURN(QueryPage q,
+    HS_ASSIGN_OR_RETURN(PageBody q,
                         Query(c.from, c.to, c.page, o_.page_size, page.requests, &page_reject));
-    page.tickets.reserve(q.records.size());
-    for (const std::string& bytes : q.records) ReadRecord(bytes, c, page);
+    MapPage(q, o_.categories, page.tickets, page.rejects);
+    int64_t last = c.from;  // The largest updatedAt of the page's petitions, within the window.
+    for (const Ticket& t : page.tickets) last = std::max(last, std::min(t.version, c.to));
+    c.high = std::max(c.high, last);
     const bool short_page = static_cast<int64_t>(q.records.size()) < o_.page_size;
-    if (c.total >= 0 && q.total != c.total) {
-      // Rows moved while we paged: positions shifted, so rows may have been skipped.
+    const bool by_number = c.rest != 0 || c.page > 1;
+    page.has_more = true;
+    if (by_number && c.total >= 0 && q.total != c.total) {
+      // Rows moved while we paged by number: positions shifted, so rows may have been skipped.
       deps_.logger->info("total of window [{}, {}] went from {} to {} at page {}; rereading it",
                          c.from, c.to, c.total, q.total, c.page);
       c.page = 1;
       c.total = -1;
-      page.has_more = true;
+    } else if (short_page && c.rest != 0) {  // The instant is done; the window goes on after it.
+      c.from = c.to + 1;
+      c.to = c.rest;
+      c.rest = 0;
+      c.page = 1;
+      c.total = -1;
     } else if (short_page) {  // The window is done.
       c.from = std::max(c.from, c.high - o_.lookback_ms);
       c.to = 0;
@@ -216,10 +219,19 @@ class PetitionAdapter final : public adapters::Adapter {
       c.total = -1;
       c.high = 0;
       page.has_more = false;
-    } else {
+    } else if (by_number) {
       c.total = q.total;
       ++c.page;
-      page.has_more = true;
+    } else if (last > c.from) {  // The next page starts at this one's last instant.
+      c.from = last;
+    } else if (page.rejects.empty()) {  // A whole page at one instant: read it by number.
+      c.rest = c.to;
+      c.to = c.from;
+      c.page = 1;
+      c.total = -1;
+    } else {  // Rejected rows hide where the page ends: read on by number.
+      c.total = q.total;
+      c.page = 2;
     }
     page.next_cursor = EncodeCursor(c);
     return page;
@@ -292,7 +304,7 @@ class PetitionAdapter final : public adapters::Adapter {
     int restarts = 0;
     int64_t total = -1;
     for (int64_t page_no = 1;; ++page_no) {
-      HS_ASSIGN_OR_RETURN(QueryPage q, Query(from, to, page_no, o_.page_size, requests, nullptr));
+      HS_ASSIGN_OR_RETURN(PageBody q, Query(from, to, page_no, o_.page_size, requests, nullptr));
       for (const std::string& bytes : q.records) {
         rapidjson::Document rec;
         if (!json::Parse(bytes, rec).ok()) continue;
@@ -390,35 +402,16 @@ class PetitionAdapter final : public adapters::Adapter {
   }
 
   // One query page. A body that cannot be read fills *page_reject (when given) and is Rejected.
-  Result<QueryPage> Query(int64_t from, int64_t to, int64_t page_no, int page_size, int& requests,
-                          Reject* page_reject) {
+  Result<PageBody> Query(int64_t from, int64_t to, int64_t page_no, int page_size, int& requests,
+                         Reject* page_reject) {
     const std::string body = "{\"updatedFrom\":" + std::to_string(from) +
                              ",\"updatedTo\":" + std::to_string(to) +
                              ",\"pageNo\":" + std::to_string(page_no) +
                              ",\"pageSize\":" + std::to_string(page_size) + "}";
     HS_ASSIGN_OR_RETURN(HttpResponse resp, Call(kQueryPath, body, {}, requests, false));
     HS_RETURN_IF_ERROR(Classify(resp, std::string("POST ") + kQueryPath));
-    QueryPage q;
-    q.text = std::move(resp.body);
-    auto split = json::SplitArrayAt(q.text, {"rows"});
-    Status parsed = json::Parse(split ? std::string_view(split->rest) : q.text, q.envelope);
-    const rapidjson::Value& env = q.envelope;
-    if (parsed.ok()) {
-      auto success = env.IsObject() ? env.FindMember("success") : env.MemberEnd();
-      auto total = env.IsObject() ? env.FindMember("total") : env.MemberEnd();
-      auto rows = env.IsObject() ? env.FindMember("rows") : env.MemberEnd();
-      if (!env.IsObject() || success == env.MemberEnd() || !success->value.IsBool() ||
-          !success->value.GetBool() || total == env.MemberEnd() || !total->value.IsInt64() ||
-          total->value.GetInt64() < 0 || rows == env.MemberEnd() || !rows->value.IsArray()) {
-        parsed = Status::InvalidArgument(
-            "response is not the platform's page {success: true, total, pageNo, rows}");
-      } else {
-        q.total = total->value.GetInt64();
-        for (const rapidjson::Value& rec : rows->value.GetArray()) {  // Only when not split.
-          q.records.push_back(json::Write(rec));
-        }
-      }
-    }
+    PageBody q;
+    Status parsed = ReadPageBody(std::move(resp.body), q);
     if (!parsed.ok()) {
       std::string where = std::string("POST ") + kQueryPath +
                           " updatedFrom=" + std::to_string(from) +
@@ -426,25 +419,7 @@ class PetitionAdapter final : public adapters::Adapter {
       if (page_reject != nullptr) *page_reject = {where, parsed.message(), q.text};
       return Status::Rejected(parsed.message() + " (" + where + ")");
     }
-    if (split) {
-      for (std::string_view r : split->elements) q.records.emplace_back(r);
-    }
     return q;
-  }
-
-  // Maps one record's bytes into page.tickets or page.rejects and moves c.high.
-  void ReadRecord(const std::string& bytes, Cursor& c, adapters::Page& page) {
-    Ticket t;
-    rapidjson::Document doc;
-    Status s = json::Parse(bytes, doc);
-    if (s.ok()) s = MapRecord(doc, o_.categories, t);
-    if (!s.ok()) {
-      page.rejects.push_back({RecordIdFromBytes(bytes), s.message(), bytes});
-      return;
-    }
-    t.raw = bytes;
-    c.high = std::max(c.high, std::min(t.version, c.to));
-    page.tickets.push_back(std::move(t));
   }
 
   Options o_;

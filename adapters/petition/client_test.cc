@@ -167,34 +167,73 @@ TEST_F(PetitionClientTest, InvalidClientTellsTheOperatorWhatToCheck) {
   EXPECT_EQ(transport_.sent().size(), 1u);
 }
 
-TEST_F(PetitionClientTest, RestartsTheWindowWhenTotalChangesAndMovesOnFromTheLargestRead) {
+// Each page starts at the previous page's last updatedAt (so a row that moves inside the window
+// shifts no other row past the reader); more than a page at one instant is read by page number,
+// again from its first page when its total changes; the next window starts at the largest read.
+TEST_F(PetitionClientTest, PagesFollowUpdatedAtAndAnInstantLargerThanAPageGoesByNumber) {
   auto a = Make();
   Token();
+  const int64_t to = kNowMs - 5000;
   transport_.Respond(200, Page({Row("XF-1", kNowMs - 20'000), Row("XF-2", kNowMs - 19'000)}, 5));
   adapters::Page p1 = PullOk(*a, "");
   EXPECT_TRUE(p1.has_more);
-  transport_.Respond(200, Page({Row("XF-3", kNowMs - 18'000), Row("XF-4", kNowMs - 17'000)}, 4, 2));
-  adapters::Page p2 = PullOk(*a, p1.next_cursor);  // A row left the window: total 5 → 4.
-  EXPECT_TRUE(p2.has_more);
-  EXPECT_EQ(p2.tickets.size(), 2u);  // Still current rows: kept.
-  EXPECT_EQ(BodyInt(2, "pageNo"), 2);
-  transport_.Respond(200, Page({Row("XF-1", kNowMs - 20'000), Row("XF-3", kNowMs - 18'000)}, 4));
+  EXPECT_EQ(BodyInt(1, "updatedFrom"), 0);
+  transport_.Respond(200, Page({Row("XF-2", kNowMs - 19'000), Row("XF-3", kNowMs - 18'000)}, 4));
+  adapters::Page p2 = PullOk(*a, p1.next_cursor);
+  EXPECT_EQ(BodyInt(2, "updatedFrom"), kNowMs - 19'000);  // Where page 1 ended…
+  EXPECT_EQ(BodyInt(2, "pageNo"), 1);                     // …not page 2.
+  EXPECT_EQ(BodyInt(2, "updatedTo"), to);
+  // Two rows at one instant fill a page: that instant is read by number.
+  transport_.Respond(200, Page({Row("XF-3", kNowMs - 18'000), Row("XF-4", kNowMs - 18'000)}, 4));
   adapters::Page p3 = PullOk(*a, p2.next_cursor);
-  EXPECT_EQ(BodyInt(3, "pageNo"), 1);       // Restarted…
-  EXPECT_EQ(BodyInt(3, "updatedFrom"), 0);  // …over the same window.
-  EXPECT_EQ(BodyInt(3, "updatedTo"), kNowMs - 5000);
-  transport_.Respond(200, Page({Row("XF-4", kNowMs - 17'000), Row("XF-5", kNowMs - 16'000)}, 4, 2));
+  EXPECT_EQ(BodyInt(3, "updatedFrom"), kNowMs - 18'000);
+  transport_.Respond(200, Page({Row("XF-3", kNowMs - 18'000), Row("XF-4", kNowMs - 18'000)}, 3));
   adapters::Page p4 = PullOk(*a, p3.next_cursor);
-  EXPECT_TRUE(p4.has_more);  // A full page: the window may hold more.
-  transport_.Respond(200, Page({}, 4, 3));
-  adapters::Page p5 = PullOk(*a, p4.next_cursor);
-  EXPECT_FALSE(p5.has_more);
-  EXPECT_EQ(BodyInt(5, "pageNo"), 3);
+  EXPECT_EQ(BodyInt(4, "updatedFrom"), kNowMs - 18'000);
+  EXPECT_EQ(BodyInt(4, "updatedTo"), kNowMs - 18'000);
+  EXPECT_EQ(BodyInt(4, "pageNo"), 1);
+  transport_.Respond(200, Page({Row("XF-5", kNowMs - 18'000)}, 2, 2));
+  adapters::Page p5 = PullOk(*a, p4.next_cursor);  // A row left the instant: total 3 → 2.
+  EXPECT_EQ(BodyInt(5, "pageNo"), 2);
+  EXPECT_TRUE(p5.has_more);
+  transport_.Respond(200, Page({Row("XF-4", kNowMs - 18'000), Row("XF-5", kNowMs - 18'000)}, 2));
+  adapters::Page p6 = PullOk(*a, p5.next_cursor);
+  EXPECT_EQ(BodyInt(6, "pageNo"), 1);  // Read again from its first page.
+  transport_.Respond(200, Page({}, 2, 2));
+  adapters::Page p7 = PullOk(*a, p6.next_cursor);
+  EXPECT_EQ(BodyInt(7, "pageNo"), 2);
+  EXPECT_TRUE(p7.has_more);  // The instant is done, the window is not.
+  transport_.Respond(200, Page({Row("XF-6", kNowMs - 16'000)}, 1));
+  adapters::Page p8 = PullOk(*a, p7.next_cursor);
+  EXPECT_EQ(BodyInt(8, "updatedFrom"), kNowMs - 17'999);
+  EXPECT_EQ(BodyInt(8, "updatedTo"), to);
+  EXPECT_EQ(BodyInt(8, "pageNo"), 1);
+  EXPECT_FALSE(p8.has_more);
   clock_.Advance(30'000);
   transport_.Respond(200, Page({}, 0));
-  PullOk(*a, p5.next_cursor);
-  EXPECT_EQ(BodyInt(6, "updatedFrom"), kNowMs - 16'000);  // Rows at that instant read again.
-  EXPECT_EQ(BodyInt(6, "pageNo"), 1);
+  PullOk(*a, p8.next_cursor);
+  EXPECT_EQ(BodyInt(9, "updatedFrom"), kNowMs - 16'000);  // Rows at that instant read again.
+  EXPECT_EQ(BodyInt(9, "pageNo"), 1);
+}
+
+// A full page the adapter rejected row by row shows no updatedAt to go on from: the window is read
+// on by page number, as the contract describes, and read again when its total changes.
+TEST_F(PetitionClientTest, AFullPageOfRejectedRowsGoesOnByPageNumber) {
+  auto a = Make();
+  Token();
+  transport_.Respond(200, Page({R"({"petitionNo":1})", R"({"petitionNo":2})"}, 4));
+  adapters::Page p1 = PullOk(*a, "");
+  EXPECT_EQ(p1.rejects.size(), 2u);
+  EXPECT_TRUE(p1.has_more);
+  transport_.Respond(200, Page({Row("XF-3", kNowMs - 18'000)}, 3, 2));
+  adapters::Page p2 = PullOk(*a, p1.next_cursor);
+  EXPECT_EQ(BodyInt(2, "updatedFrom"), 0);
+  EXPECT_EQ(BodyInt(2, "pageNo"), 2);
+  EXPECT_TRUE(p2.has_more);  // Total 4 → 3: read again.
+  transport_.Respond(200, Page({Row("XF-3", kNowMs - 18'000)}, 1));
+  adapters::Page p3 = PullOk(*a, p2.next_cursor);
+  EXPECT_EQ(BodyInt(3, "pageNo"), 1);
+  EXPECT_FALSE(p3.has_more);
 }
 
 TEST_F(PetitionClientTest, OneBadRecordIsRejectedAndThePageGoesOn) {
@@ -258,6 +297,21 @@ TEST_F(PetitionClientTest, ABodyThatIsNotJsonIsRejectedWithThePage) {
   EXPECT_TRUE(Has(r.source_id, "/xf/api/petitions/query"));
   transport_.Respond(200, R"({"success":false,"total":0,"rows":[]})");
   EXPECT_EQ(a->Pull("", r).status().code(), StatusCode::kRejected);
+}
+
+// JSON that is not the page's object used to abort in RapidJSON's MemberEnd (found by
+// fuzz/petition_fuzz.cc); now the page is rejected whole like any unreadable body.
+TEST_F(PetitionClientTest, ABodyThatIsJsonButNotAnObjectIsRejectedWithThePage) {
+  auto a = Make();
+  Token();
+  for (const char* body : {"1e-400", "[]", "null"}) {
+    transport_.Respond(200, body);
+    Reject r;
+    auto page = a->Pull("", r);
+    ASSERT_FALSE(page.ok()) << body;
+    EXPECT_EQ(page.status().code(), StatusCode::kRejected) << body;
+    EXPECT_EQ(r.raw, body);
+  }
 }
 
 TEST_F(PetitionClientTest, PushCreateSendsTheKeyAndThePayloadAsIs) {
@@ -369,6 +423,13 @@ TEST_F(PetitionClientTest, AnUnreadableCursorStartsOver) {
   transport_.Respond(200, Page({}, 0));
   PullOk(*a, "{\"from\":\"x\"}");
   EXPECT_EQ(BodyInt(1, "updatedFrom"), 0);
+
+  // A saved cursor that is JSON but not an object asserted in RapidJSON's MemberEnd.
+  for (const char* cursor : {"1", "[]", "null"}) {
+    transport_.Respond(200, Page({}, 0));
+    PullOk(*a, cursor);
+    EXPECT_EQ(BodyInt(transport_.sent().size() - 1, "updatedFrom"), 0) << cursor;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "daemon/config/shipped.h"
 #include "daemon/core/field_reader.h"
 #include "daemon/core/json.h"
+#include "daemon/core/json_split.h"
 
 namespace hs::petition {
 namespace {
@@ -197,6 +198,51 @@ Status MapRecord(const rapidjson::Value& record, const CategoryMap& categories, 
   t.version = *updated;
   t.history.clear();
   return Status::Ok();
+}
+
+Status ReadPageBody(std::string text, PageBody& out) {
+  out.text = std::move(text);
+  out.records.clear();
+  out.total = 0;
+  // Rows are split out and parsed one by one, so that one bad row rejects only itself.
+  auto split = json::SplitArrayAt(out.text, {"rows"});
+  HS_RETURN_IF_ERROR(json::Parse(split ? std::string_view(split->rest) : out.text, out.envelope));
+  const rapidjson::Value* success = json::Member(out.envelope, "success");
+  const rapidjson::Value* total = json::Member(out.envelope, "total");
+  const rapidjson::Value* rows = json::Member(out.envelope, "rows");
+  if (success == nullptr || !success->IsBool() || !success->GetBool() || total == nullptr ||
+      !total->IsInt64() || total->GetInt64() < 0 || rows == nullptr || !rows->IsArray()) {
+    return Status::InvalidArgument(
+        "response is not the platform's page {success: true, total, pageNo, rows}");
+  }
+  out.total = total->GetInt64();
+  for (const rapidjson::Value& rec : rows->GetArray()) {  // Only when not split.
+    out.records.push_back(json::Write(rec));
+  }
+  if (split) {
+    for (std::string_view r : split->elements) out.records.emplace_back(r);
+  }
+  return Status::Ok();
+}
+
+void MapRecordBytes(std::string_view bytes, const CategoryMap& categories,
+                    std::vector<Ticket>& tickets, std::vector<Reject>& rejects) {
+  Ticket t;
+  rapidjson::Document doc;
+  Status s = json::Parse(bytes, doc);
+  if (s.ok()) s = MapRecord(doc, categories, t);
+  if (!s.ok()) {
+    rejects.push_back({RecordIdFromBytes(bytes), s.message(), std::string(bytes)});
+    return;
+  }
+  t.raw = std::string(bytes);
+  tickets.push_back(std::move(t));
+}
+
+void MapPage(const PageBody& body, const CategoryMap& categories, std::vector<Ticket>& tickets,
+             std::vector<Reject>& rejects) {
+  tickets.reserve(tickets.size() + body.records.size());
+  for (const std::string& bytes : body.records) MapRecordBytes(bytes, categories, tickets, rejects);
 }
 
 }  // namespace hs::petition

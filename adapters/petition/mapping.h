@@ -1,13 +1,16 @@
 // Maps a petition record of the smart-petition platform (智慧信访平台, platforms/petition.md,
 // "Petition record") to the canonical Ticket, with the bureau's codebook (categoryCode → the
-// hotline's 诉求分类). Pure; thread-safe (a CategoryMap is immutable once built).
+// hotline's 诉求分类), and a page of POST /xf/api/petitions/query from its bytes to tickets and
+// rejects. Pure; thread-safe (a CategoryMap is immutable once built).
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/core/result.h"
 #include "daemon/core/status.h"
@@ -52,5 +55,28 @@ std::string_view RecordId(const rapidjson::Value& record);
 // The petitionNo of a record that did not even parse, when its bytes show a plain ASCII one,
 // else "".
 std::string RecordIdFromBytes(std::string_view raw);
+
+// A body of POST /xf/api/petitions/query as received: the page {success: true, total, pageNo,
+// rows}, parsed strictly with its rows emptied, and each row's bytes, so that one bad row rejects
+// only itself.
+struct PageBody {
+  std::string text;
+  rapidjson::Document envelope;
+  std::vector<std::string> records;  // Each row's bytes.
+  int64_t total = 0;
+};
+
+// Reads a response body into `out`. Errors: InvalidArgument when it is not strict JSON (outside
+// the rows) or not the page {success: true, total ≥ 0, rows}: the page is rejected.
+Status ReadPageBody(std::string text, PageBody& out);
+
+// Maps one record's bytes as received, strictly parsed (json::Parse), then MapRecord: appends the
+// ticket (raw: the bytes) to `tickets`, or a reject naming the reason to `rejects`.
+void MapRecordBytes(std::string_view bytes, const CategoryMap& categories,
+                    std::vector<Ticket>& tickets, std::vector<Reject>& rejects);
+
+// Maps the rows of `body` with MapRecordBytes, in order.
+void MapPage(const PageBody& body, const CategoryMap& categories, std::vector<Ticket>& tickets,
+             std::vector<Reject>& rejects);
 
 }  // namespace hs::petition

@@ -239,6 +239,46 @@ TEST_F(PetitionMappingTest, ReadsTheRecordIdEvenFromUnparsableBytes) {
   EXPECT_EQ(RecordId(doc), "XF-430600-2023-004211");
 }
 
+// A query page as the client reads it: rows split out of the body and mapped one by one, a bad
+// one rejected alone; rows under a key spelt with an escape are not split but still read.
+TEST_F(PetitionMappingTest, ReadsAPageRowByRow) {
+  const std::string bad = Record("status", R"("WITHDRAWN")");
+  for (const char* key : {"rows", "r\\u006fws"}) {
+    PageBody body;
+    ASSERT_TRUE(ReadPageBody(std::string(R"({"success":true,"total":2,"pageNo":1,")") + key +
+                                 R"(":[)" + Record() + ", " + bad + "]}",
+                             body)
+                    .ok())
+        << key;
+    EXPECT_EQ(body.total, 2);
+    std::vector<Ticket> tickets;
+    std::vector<Reject> rejects;
+    MapPage(body, categories_, tickets, rejects);
+    ASSERT_EQ(tickets.size(), 1u) << key;
+    EXPECT_EQ(tickets[0].external_id, "XF-430600-2023-004211");
+    ASSERT_EQ(rejects.size(), 1u) << key;
+    EXPECT_EQ(rejects[0].source_id, "XF-430600-2023-004211");
+    EXPECT_TRUE(Has(rejects[0].reason, "field status"));
+  }
+}
+
+// Found by fuzz/petition_fuzz.cc (its input: 1e-400, a NUL byte, then anything): a body that is
+// JSON but not an object reached RapidJSON's MemberEnd, which asserts (an abort in a debug build,
+// undefined behaviour in a release build). Now the page is refused with its reason.
+TEST_F(PetitionMappingTest, RefusesAPageThatIsNotAnObject) {
+  const std::string kFound("1e-400\0VISITn\"name\": \"12345\"expiref\"\xfd", 37);
+  for (const std::string& text :
+       {kFound, std::string("1e-400"), std::string("[]"), std::string("null"),
+        std::string(R"("rows")"), std::string("true")}) {
+    PageBody body;
+    Status st = ReadPageBody(text, body);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_TRUE(body.records.empty()) << text;
+  }
+  PageBody body;
+  EXPECT_TRUE(Has(ReadPageBody("1e-400", body).message(), "not the platform's page"));
+}
+
 TEST_F(PetitionMappingTest, CodebookFromTomlText) {
   auto m =
       CategoryMap::FromToml("[codes]\nXF9001 = { name = \"测试\", sqfl = \"其他类\" }\n", "t.toml");

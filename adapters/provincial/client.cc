@@ -10,7 +10,6 @@
 #include "adapters/provincial/signing.h"
 #include "daemon/core/gbk.h"
 #include "daemon/core/json.h"
-#include "daemon/core/json_split.h"
 
 namespace hs::provincial {
 namespace {
@@ -46,22 +45,6 @@ Result<Cursor> DecodeCursor(const std::string& text) {
   return c;
 }
 
-// A copy of a GBK text of the same length in which every non-ASCII byte is 'x': a trail byte of
-// GBK may be '\\' or a bracket, which would mislead a JSON scanner reading the raw bytes.
-std::string MaskGbk(std::string_view gbk) {
-  std::string out(gbk);
-  for (size_t i = 0; i < out.size(); ++i) {
-    auto b = static_cast<unsigned char>(out[i]);
-    if (b < 0x80) continue;
-    out[i] = 'x';
-    if (b >= 0x81 && b <= 0xfe && i + 1 < out.size()) {
-      auto trail = static_cast<unsigned char>(out[i + 1]);
-      if (trail >= 0x40 && trail != 0x7f && trail != 0xff) out[++i] = 'x';
-    }
-  }
-  return out;
-}
-
 // The platform's word in a body ({"result": "…"}), or "" when the body has none.
 std::string ResultWord(const rapidjson::Document& doc) {
   if (!doc.IsObject()) return {};
@@ -76,13 +59,6 @@ void ReadErrorBody(const std::string& body, rapidjson::Document& doc) {
   if (!utf8.ok() || !json::Parse(*utf8, doc).ok()) doc.SetNull();
 }
 
-int64_t RetryAfterMs(const HttpResponse& resp) {
-  int64_t seconds = 1;
-  std::string_view ra = resp.Header("retry-after");
-  std::from_chars(ra.data(), ra.data() + ra.size(), seconds);
-  return std::clamp<int64_t>(seconds, 1, 3600) * 1000;
-}
-
 bool ValidDispatchId(std::string_view id) {
   if (id.empty() || id.size() > kMaxIdBytes) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
@@ -90,13 +66,6 @@ bool ValidDispatchId(std::string_view id) {
            c == '_' || c == '.';
   });
 }
-
-// A page as received: the envelope (its item list emptied) and each item's GBK bytes.
-struct Feed {
-  std::string text;
-  rapidjson::Document envelope;
-  std::vector<std::pair<size_t, size_t>> items;  // Offset and length in text.
-};
 
 class ProvincialAdapter final : public adapters::Adapter {
  public:
@@ -124,15 +93,15 @@ class ProvincialAdapter final : public adapters::Adapter {
     adapters::Page page;
     const std::string limit = std::to_string(o_.page_size);
     if (!cursor.in_run) {  // A run's first page also reads the queue of dispatches not accepted.
-      HS_ASSIGN_OR_RETURN(Feed pending, Fetch("/prov/api/dispatch?state=PENDING&limit=" + limit,
-                                              page, page_reject));
+      HS_ASSIGN_OR_RETURN(PageBody pending, Fetch("/prov/api/dispatch?state=PENDING&limit=" + limit,
+                                                  page, page_reject));
       int64_t ignored = 0;
       ReadItems(pending, page, ignored);
     }
     const std::string query =
         "/prov/api/dispatch/changes?afterRevision=" + std::to_string(cursor.after_revision) +
         "&limit=" + limit;
-    HS_ASSIGN_OR_RETURN(Feed changes, Fetch(query, page, page_reject));
+    HS_ASSIGN_OR_RETURN(PageBody changes, Fetch(query, page, page_reject));
     auto last = changes.envelope.FindMember("lastRevision");
     if (last == changes.envelope.MemberEnd() || !last->value.IsInt64() ||
         last->value.GetInt64() < cursor.after_revision) {
@@ -220,14 +189,12 @@ class ProvincialAdapter final : public adapters::Adapter {
     }
     if (resp.status == 429) {
       return Status::Unavailable(what + ": rate limited by the province (429 RATE_LIMITED)")
-          .set_retry_after_ms(RetryAfterMs(resp));
+          .set_retry_after_ms(resp.RetryAfterMs(1000));
     }
     if (resp.status >= 500) {
-      Status s =
-          Status::Unavailable(what + ": the province answered HTTP " + std::to_string(resp.status));
-      std::string_view ra = resp.Header("retry-after");
-      if (!ra.empty()) s.set_retry_after_ms(RetryAfterMs(resp));
-      return s;
+      return Status::Unavailable(what + ": the province answered HTTP " +
+                                 std::to_string(resp.status))
+          .set_retry_after_ms(resp.RetryAfterMs(0));
     }
     if (resp.status == 413) {
       return Status::Rejected(what + ": body over the province's 1 MiB limit (413)");
@@ -241,71 +208,28 @@ class ProvincialAdapter final : public adapters::Adapter {
   }
 
   // GET one list; the page's envelope and item bytes on success.
-  Result<Feed> Fetch(const std::string& path_and_query, adapters::Page& page, Reject& page_reject) {
+  Result<PageBody> Fetch(const std::string& path_and_query, adapters::Page& page,
+                         Reject& page_reject) {
     ++page.requests;
     const std::string what = "GET " + path_and_query;
     HS_ASSIGN_OR_RETURN(HttpResponse resp, deps_.transport->Send(Signed("GET", path_and_query)));
     HS_RETURN_IF_ERROR(ClassifyHttp(resp, what));
-    Feed feed;
-    feed.text = std::move(resp.body);
-    // Items are split out of the GBK bytes and decoded one by one, so that one bad item (invalid
-    // GBK, a huge number…) rejects only itself. The envelope is read from the masked text: its
-    // fields are ASCII.
-    const std::string masked = MaskGbk(feed.text);
-    auto split = json::SplitArrayAt(masked, {"items"});
-    Status parsed;
-    if (split) {
-      parsed = json::Parse(split->rest, feed.envelope);
-    } else {
-      auto utf8 = gbk::GbkToUtf8(feed.text);
-      parsed = utf8.ok() ? json::Parse(*utf8, feed.envelope) : utf8.status();
-    }
-    if (parsed.ok() && (ResultWord(feed.envelope) != "OK" || !feed.envelope.HasMember("items") ||
-                        !feed.envelope["items"].IsArray())) {
-      parsed = Status::InvalidArgument("response is not the province's {result: OK, items}");
-    }
-    if (parsed.ok() && !split && feed.envelope["items"].Size() > 0) {  // Not expected to happen.
-      parsed = Status::InvalidArgument("the page's items could not be told apart");
-    }
+    PageBody feed;
+    Status parsed = ReadPageBody(std::move(resp.body), feed);
     if (!parsed.ok()) {
       page_reject = {what, parsed.message(), feed.text};
       return Status::Rejected(parsed.message() + " (" + what + ")");
-    }
-    if (split) {
-      for (std::string_view e : split->elements) {
-        feed.items.emplace_back(static_cast<size_t>(e.data() - masked.data()), e.size());
-      }
     }
     return feed;
   }
 
   // Maps the items of `feed` into page.tickets or page.rejects; raises `highest` to the highest
   // revision mapped.
-  void ReadItems(const Feed& feed, adapters::Page& page, int64_t& highest) {
-    for (const auto& [offset, length] : feed.items) {
-      std::string_view bytes = std::string_view(feed.text).substr(offset, length);
-      auto utf8 = gbk::GbkToUtf8(bytes);
-      if (!utf8.ok()) {
-        page.rejects.push_back({RecordIdFromBytes(bytes),
-                                "record is not valid GBK: " + utf8.status().message(),
-                                std::string(bytes)});
-        continue;
-      }
-      Ticket t;
-      Status s;
-      {
-        rapidjson::Document doc(&record_pool_);  // The pool's memory is reused item after item.
-        s = json::Parse(*utf8, doc);
-        if (s.ok()) s = MapRecord(doc, t);
-      }
-      record_pool_.Clear();
-      if (!s.ok()) {
-        page.rejects.push_back({RecordIdFromBytes(*utf8), s.message(), std::move(utf8).value()});
-        continue;
-      }
-      t.raw = std::move(utf8).value();
-      highest = std::max(highest, t.version);
-      page.tickets.push_back(std::move(t));
+  void ReadItems(const PageBody& feed, adapters::Page& page, int64_t& highest) {
+    const size_t first = page.tickets.size();
+    MapPage(feed, record_pool_, page.tickets, page.rejects);
+    for (size_t i = first; i < page.tickets.size(); ++i) {
+      highest = std::max(highest, page.tickets[i].version);
     }
   }
 
@@ -329,9 +253,9 @@ class ProvincialAdapter final : public adapters::Adapter {
     }
     if (resp.status == 422) {
       std::string missing;
-      auto m = doc.IsObject() ? doc.FindMember("missing") : doc.MemberEnd();
-      if (m != doc.MemberEnd() && m->value.IsArray()) {
-        for (const auto& v : m->value.GetArray()) {
+      const rapidjson::Value* m = json::Member(doc, "missing");
+      if (m != nullptr && m->IsArray()) {
+        for (const auto& v : m->GetArray()) {
           if (v.IsString()) missing += (missing.empty() ? "" : ", ") + std::string(v.GetString());
         }
       }

@@ -348,6 +348,21 @@ TEST_F(ProvincialClientTest, PushAnswersMapToOutcomes) {
   EXPECT_EQ(a->Push(Item("accept", "")).status().code(), StatusCode::kUnauthenticated);
 }
 
+// An INCOMPLETE answer whose body is not the province's JSON object (a proxy's page, nothing, a
+// list) is held without naming a field. Its null or array document reached RapidJSON's
+// MemberEnd, which asserts (an abort in a debug build, undefined behaviour in a release build).
+TEST_F(ProvincialClientTest, AnIncompleteAnswerWithoutItsObjectIsHeldNamingNoField) {
+  auto a = Make();
+  for (const std::string& body : {std::string(), std::string("<html>422</html>"), Gbk("[]"),
+                                  Gbk(R"({"result":"INCOMPLETE"})")}) {
+    transport_.Respond(422, body, kGbkHeaders);
+    auto r = a->Push(Item("result", R"({"handledBy":"x"})"));
+    ASSERT_TRUE(r.ok()) << body;
+    EXPECT_EQ(r->outcome, adapters::PushResult::Outcome::kHeld) << body;
+    EXPECT_EQ(r->detail, "(the province named no field)") << body;
+  }
+}
+
 TEST_F(ProvincialClientTest, RetryableAnswersAndUnknownOutcomes) {
   auto a = Make();
   transport_.Respond(429, Gbk(R"({"result":"RATE_LIMITED"})"), {{"retry-after", "1"}});

@@ -4,7 +4,9 @@
 #include <string>
 
 #include "daemon/core/field_reader.h"
+#include "daemon/core/gbk.h"
 #include "daemon/core/json.h"
+#include "daemon/core/json_split.h"
 #include "daemon/core/time_util.h"
 
 namespace hs::provincial {
@@ -128,6 +130,88 @@ Status MapRecord(const rapidjson::Value& record, Ticket& t) {
   t.native_state = std::move(native);
   t.updated_at = 0;  // The record carries no update time; `version` orders its versions.
   return Status::Ok();
+}
+
+std::string MaskGbk(std::string_view gbk) {
+  std::string out(gbk);
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto b = static_cast<unsigned char>(out[i]);
+    if (b < 0x80) continue;
+    out[i] = 'x';
+    if (b >= 0x81 && b <= 0xfe && i + 1 < out.size()) {
+      auto trail = static_cast<unsigned char>(out[i + 1]);
+      if (trail >= 0x40 && trail != 0x7f && trail != 0xff) out[++i] = 'x';
+    }
+  }
+  return out;
+}
+
+Status ReadPageBody(std::string text, PageBody& out) {
+  out.text = std::move(text);
+  out.items.clear();
+  // Items are split out of the GBK bytes and decoded one by one, so that one bad item (invalid
+  // GBK, a huge number…) rejects only itself. They are found in the masked text.
+  const std::string masked = MaskGbk(out.text);
+  auto split = json::SplitArrayAt(masked, {"items"});
+  Status parsed;
+  if (split) {
+    // The envelope as sent, decoded, without the items: in the masked text two keys that differ
+    // only in their non-ASCII characters ("提示", "说明") would be one key twice, which the strict
+    // parser refuses. The masked text when the envelope is not GBK (its fields are ASCII).
+    auto envelope = gbk::GbkToUtf8(out.text.substr(0, split->begin) + out.text.substr(split->end));
+    parsed = json::Parse(envelope.ok() ? *envelope : split->rest, out.envelope);
+  } else {
+    auto utf8 = gbk::GbkToUtf8(out.text);
+    parsed = utf8.ok() ? json::Parse(*utf8, out.envelope) : utf8.status();
+  }
+  HS_RETURN_IF_ERROR(parsed);
+  const rapidjson::Value* result = json::Member(out.envelope, "result");
+  const rapidjson::Value* items = json::Member(out.envelope, "items");
+  if (result == nullptr || !result->IsString() ||
+      std::string_view(result->GetString(), result->GetStringLength()) != "OK" ||
+      items == nullptr || !items->IsArray()) {
+    return Status::InvalidArgument("response is not the province's {result: OK, items}");
+  }
+  if (!split && items->Size() > 0) {  // Not expected to happen.
+    return Status::InvalidArgument("the page's items could not be told apart");
+  }
+  if (split) {
+    for (std::string_view e : split->elements) {
+      out.items.emplace_back(static_cast<size_t>(e.data() - masked.data()), e.size());
+    }
+  }
+  return Status::Ok();
+}
+
+void MapRecordBytes(std::string_view bytes, rapidjson::MemoryPoolAllocator<>& pool,
+                    std::vector<Ticket>& tickets, std::vector<Reject>& rejects) {
+  auto utf8 = gbk::GbkToUtf8(bytes);
+  if (!utf8.ok()) {
+    rejects.push_back({RecordIdFromBytes(bytes),
+                       "record is not valid GBK: " + utf8.status().message(), std::string(bytes)});
+    return;
+  }
+  Ticket t;
+  Status s;
+  {
+    rapidjson::Document doc(&pool);  // The pool's memory is reused item after item.
+    s = json::Parse(*utf8, doc);
+    if (s.ok()) s = MapRecord(doc, t);
+  }
+  pool.Clear();
+  if (!s.ok()) {
+    rejects.push_back({RecordIdFromBytes(*utf8), s.message(), std::move(utf8).value()});
+    return;
+  }
+  t.raw = std::move(utf8).value();
+  tickets.push_back(std::move(t));
+}
+
+void MapPage(const PageBody& body, rapidjson::MemoryPoolAllocator<>& pool,
+             std::vector<Ticket>& tickets, std::vector<Reject>& rejects) {
+  for (const auto& [offset, length] : body.items) {
+    MapRecordBytes(std::string_view(body.text).substr(offset, length), pool, tickets, rejects);
+  }
 }
 
 }  // namespace hs::provincial

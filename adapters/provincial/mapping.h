@@ -1,13 +1,16 @@
 // Maps a provincial dispatch record (platforms/provincial.md, "Dispatch record"), already decoded
-// from GBK to UTF-8, to the canonical Ticket; and reads and writes the platform's ISO 8601 times.
-// Pure; thread-safe.
+// from GBK to UTF-8, to the canonical Ticket; a page of the dispatch lists from its GBK bytes to
+// tickets and rejects; and reads and writes the platform's ISO 8601 times. Pure; thread-safe.
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "daemon/core/result.h"
 #include "daemon/core/status.h"
@@ -40,5 +43,34 @@ Result<int64_t> ParseIsoTime(std::string_view text);
 
 // Formats Unix seconds in Beijing time as the province writes it: 2023-06-12T09:31:05+08:00.
 std::string FormatIsoTime(int64_t unix_seconds);
+
+// A copy of a GBK text of the same length in which every non-ASCII byte is 'x': a trail byte of
+// GBK may be '\\' or a bracket, which would mislead a JSON scanner reading the raw bytes.
+std::string MaskGbk(std::string_view gbk);
+
+// A body of GET /prov/api/dispatch or /prov/api/dispatch/changes as received (GBK): the envelope
+// {result: "OK", items, …}, parsed strictly with its items emptied, and each item's GBK bytes, so
+// that one bad item (invalid GBK, a huge number…) rejects only itself. The envelope is read from
+// MaskGbk's copy of the text: its fields are ASCII.
+struct PageBody {
+  std::string text;
+  rapidjson::Document envelope;
+  std::vector<std::pair<size_t, size_t>> items;  // Offset and length in text.
+};
+
+// Reads a response body into `out`. Errors: InvalidArgument when it is not strict JSON in GBK
+// (outside the items) or not {result: "OK", items: […]}: the page is rejected.
+Status ReadPageBody(std::string text, PageBody& out);
+
+// Maps one item's GBK bytes as received, decoded to UTF-8 (gbk::GbkToUtf8), strictly parsed
+// (json::Parse), then MapRecord: appends the ticket (raw: the decoded text) to `tickets`, or a
+// reject naming the reason to `rejects` (raw: the decoded text, or the bytes when they are not
+// GBK). The item's DOM is built in `pool`, which is cleared afterwards.
+void MapRecordBytes(std::string_view gbk, rapidjson::MemoryPoolAllocator<>& pool,
+                    std::vector<Ticket>& tickets, std::vector<Reject>& rejects);
+
+// Maps the items of `body` with MapRecordBytes, in order.
+void MapPage(const PageBody& body, rapidjson::MemoryPoolAllocator<>& pool,
+             std::vector<Ticket>& tickets, std::vector<Reject>& rejects);
 
 }  // namespace hs::provincial

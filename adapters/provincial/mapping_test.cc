@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/core/gbk.h"
 #include "daemon/core/json.h"
 #include "tests/fakes/test_util.h"
 
@@ -41,6 +42,13 @@ std::string Record(const std::vector<std::pair<std::string, std::string>>& repla
     out += (out.size() > 1 ? ",\"" : "\"") + k + "\":" + v;
   }
   return out + "}";
+}
+
+// A UTF-8 JSON text in GBK, as the province sends it.
+std::string Gbk(const std::string& utf8) {
+  auto g = gbk::Utf8ToGbkJson(utf8);
+  EXPECT_TRUE(g.ok()) << g.status().ToString();
+  return g.ok() ? *g : std::string();
 }
 
 Status Map(const std::string& text, Ticket& t) {
@@ -167,6 +175,72 @@ TEST(ProvincialMappingTest, RefusesWhatTheStrictParserRefuses) {
   rapidjson::Document doc;
   doc.SetArray();
   EXPECT_TRUE(Has(MapRecord(doc, t).message(), "record must be an object, got array"));
+}
+
+// A page as the client reads it: items split out of the GBK bytes (a trail byte may be '\\' or a
+// bracket), each decoded and mapped alone; an item of invalid GBK is rejected with its bytes.
+TEST(ProvincialMappingTest, ReadsAGbkPageItemByItem) {
+  // In GBK 淺 ends in the byte '\\', 沒 in ']' and 擺 in '['; 0x81 0x20 is not GBK.
+  const std::string bad = "{\"dispatchId\":\"HN-BAD\",\"subject\":\"\x81 \"}";
+  const std::string text =
+      Gbk(R"({"result":"OK","items":[)" + Record({{"subject", R"("淺沒擺]\\")"}}) + ",") + bad +
+      Gbk(R"(],"lastRevision":42})");
+  PageBody body;
+  ASSERT_TRUE(ReadPageBody(text, body).ok());
+  ASSERT_EQ(body.items.size(), 2u);
+  rapidjson::MemoryPoolAllocator<> pool;
+  std::vector<Ticket> tickets;
+  std::vector<Reject> rejects;
+  MapPage(body, pool, tickets, rejects);
+  ASSERT_EQ(tickets.size(), 1u);
+  EXPECT_EQ(tickets[0].title, "淺沒擺]\\");
+  EXPECT_TRUE(Has(tickets[0].raw, "淺沒擺"));  // Raw is the decoded text.
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].source_id, "HN-BAD");
+  EXPECT_TRUE(Has(rejects[0].reason, "not valid GBK"));
+  EXPECT_EQ(rejects[0].raw, bad);
+  EXPECT_EQ(body.envelope["lastRevision"].GetInt64(), 42);
+}
+
+// Found by fuzz/provincial_fuzz.cc: the envelope was parsed from the masked copy of the GBK bytes,
+// in which keys that differ only in their non-ASCII characters are one key ("※viqion" and
+// "¤viqion" both "xxviqion"), so a valid page was refused whole for a duplicate key: two unknown
+// fields named in Chinese ("提示", "说明") would have stopped the provincial pull.
+TEST(ProvincialMappingTest, ReadsAnEnvelopeWhoseKeysDifferOnlyInChinese) {
+  const std::string kFound("{\"result\":0,\"items\":[],\"\xa1\xf8viqion\":0,\"\xa1\xe8viqion\":0}",
+                           49);
+  PageBody body;
+  Status st = ReadPageBody(kFound, body);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Has(st.message(), "not the province's {result: OK, items}"));  // Only that is wrong.
+
+  ASSERT_TRUE(ReadPageBody(Gbk(R"({"result":"OK","items":[)" + Record() +
+                               R"(],"提示":"稍后重试","说明":"无","lastRevision":42})"),
+                           body)
+                  .ok());
+  EXPECT_EQ(body.items.size(), 1u);
+  const rapidjson::Value* note = json::Member(body.envelope, "说明");
+  ASSERT_NE(note, nullptr);
+  EXPECT_EQ(std::string(note->GetString()), "无");
+  EXPECT_EQ(body.envelope["lastRevision"].GetInt64(), 42);
+
+  // An envelope that is not GBK is still read from the masked copy: its fields are ASCII.
+  ASSERT_TRUE(ReadPageBody(Gbk(R"({"result":"OK","items":[)" + Record() + "]") +
+                               ",\"msg\":\"\x81 \",\"lastRevision\":42}",
+                           body)
+                  .ok());
+  EXPECT_EQ(body.items.size(), 1u);
+  EXPECT_EQ(body.envelope["lastRevision"].GetInt64(), 42);
+}
+
+TEST(ProvincialMappingTest, RefusesAPageThatIsNotTheProvincesObject) {
+  for (const char* text :
+       {"1e-400", "[]", "null", R"({"result":"FORBIDDEN"})", R"({"result":"OK","items":{}})",
+        "{\"result\":\"OK\",\"items\":[]}\x81"}) {
+    PageBody body;
+    EXPECT_EQ(ReadPageBody(text, body).code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_TRUE(body.items.empty()) << text;
+  }
 }
 
 TEST(ProvincialMappingTest, FindsTheIdOfAnUnreadableRecord) {

@@ -27,6 +27,9 @@ struct HttpResponse {
 
   // The first header with this lower-case name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;
+  // Retry-After (delay in seconds) in milliseconds, clamped to 1 s..1 h; `fallback_ms` when absent
+  // or not a number of seconds.
+  int64_t RetryAfterMs(int64_t fallback_ms) const;
 };
 
 class HttpTransport {

@@ -129,6 +129,13 @@ std::optional<std::string> FindDuplicateKey(const rapidjson::Value& v) {
 
 Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
   if (text.empty()) return Status::InvalidArgument("empty JSON document");
+  // RapidJSON reads a NUL byte as the end of the input, so "{}\0garbage" would pass as "{}".
+  // JSON text never holds one, not even in a string (where it is written \u0000).
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    doc.SetNull();
+    return Status::InvalidArgument("malformed JSON at byte " + std::to_string(nul) +
+                                   ": a NUL byte, which JSON text never holds");
+  }
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
                               rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
@@ -190,6 +197,12 @@ std::string_view TypeName(const rapidjson::Value& value) {
       return "number";
   }
   return "unknown";
+}
+
+const rapidjson::Value* Member(const rapidjson::Value& value, const char* key) {
+  if (!value.IsObject()) return nullptr;
+  auto it = value.FindMember(key);
+  return it == value.MemberEnd() ? nullptr : &it->value;
 }
 
 void AppendQuoted(std::string& out, std::string_view s) {

@@ -74,6 +74,8 @@ std::optional<SplitArray> SplitArrayAt(std::string_view text,
               std::string_view last = Trim(text.substr(start, j - start));
               if (!last.empty()) out.elements.push_back(last);
               out.rest = std::string(text.substr(0, i + 1)) + std::string(text.substr(j));
+              out.begin = i + 1;
+              out.end = j;
               return out;
             }
             --level;

@@ -4,6 +4,7 @@
 // is rejected, with its exact bytes. Pure; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,9 @@ namespace hs::json {
 struct SplitArray {
   std::vector<std::string_view> elements;  // Each element's bytes, whitespace trimmed.
   std::string rest;  // The text with the array emptied ("[]"), to be parsed strictly.
+  // The array's content, between its brackets: text[begin, end). rest is the text without it.
+  size_t begin = 0;
+  size_t end = 0;
 };
 
 // Locates the array under the object keys `path` (e.g. {"data", "list"}) and splits it. Returns

@@ -168,6 +168,28 @@ TEST(JsonTest, RefusesTrailingBytes) {
   EXPECT_TRUE(ParseOnly("{} \r\n\t ").ok());
 }
 
+// Found by fuzz/petition_fuzz.cc: RapidJSON takes a NUL byte for the end of the input, so
+// "1e-400\0VISIT…" passed as 1e-400, and a record followed by a NUL and anything at all was
+// accepted with those bytes in its raw text.
+TEST(JsonTest, RefusesANulByteAnywhere) {
+  const std::string kCases[] = {std::string("1e-400\0VISIT", 12),
+                                std::string("{}\0", 3),
+                                std::string("{\"a\":1}\0{\"b\":2}", 15),
+                                std::string("\0", 1),
+                                std::string("[\"a\0b\"]", 7),
+                                std::string("{} \0", 4)};
+  for (const std::string& text : kCases) {
+    rapidjson::Document doc;
+    doc.SetObject();
+    Status st = ParseInto(text, doc);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_TRUE(Has(st.message(), "NUL")) << text;
+    EXPECT_TRUE(doc.IsNull()) << text;
+  }
+  EXPECT_TRUE(Has(ParseOnly(std::string("{} \0", 4)).message(), "at byte 3"));
+  EXPECT_TRUE(ParseOnly(R"(["a\u0000b"])").ok());  // Escaped, it is a character like any other.
+}
+
 TEST(JsonTest, RefusesTruncatedDocuments) {
   for (const char* text : {"{", "[1,", "{\"a\":", "\"abc", "tru", "{\"a\":1,}", "[1,]"}) {
     EXPECT_EQ(ParseOnly(text).code(), StatusCode::kInvalidArgument) << text;
@@ -281,6 +303,22 @@ TEST(JsonTest, LeavesTheDocumentNullOnFailure) {
   EXPECT_TRUE(doc.IsNull());
   EXPECT_FALSE(ParseInto("[[[", doc).ok());
   EXPECT_TRUE(doc.IsNull());
+}
+
+// RapidJSON's FindMember and MemberEnd assert that the value is an object; code that called them
+// on a page body of 1e-400 aborted (found by fuzz/petition_fuzz.cc). Member never does.
+TEST(JsonTest, MemberIsNullUnlessTheValueIsAnObjectWithIt) {
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseInto(R"({"a":1,"b":null})", doc).ok());
+  ASSERT_NE(Member(doc, "a"), nullptr);
+  EXPECT_EQ(Member(doc, "a")->GetInt64(), 1);
+  ASSERT_NE(Member(doc, "b"), nullptr);
+  EXPECT_TRUE(Member(doc, "b")->IsNull());
+  EXPECT_EQ(Member(doc, "c"), nullptr);
+  for (const char* text : {"1e-400", "[]", R"([{"a":1}])", "null", R"("a")", "true"}) {
+    ASSERT_TRUE(ParseInto(text, doc).ok()) << text;
+    EXPECT_EQ(Member(doc, "a"), nullptr) << text;
+  }
 }
 
 TEST(JsonTest, WriteRoundTripsOrdinaryDocuments) {

@@ -59,11 +59,15 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return cancel->load() ? 1 : 0;  // Non-zero aborts the transfer.
 }
 
-// The error class of a failed transfer, for hs_http_errors_total.
-const char* ErrorClass(CURLcode rc) {
+// The error class of a failed transfer, for hs_http_errors_total. A timeout before the connection
+// was made is `connect`: an unreachable platform, not a slow one.
+const char* ErrorClass(CURLcode rc, CURL* c) {
   switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return "timeout";
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t connected_us = 0;
+      curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected_us);
+      return connected_us == 0 ? "connect" : "timeout";
+    }
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -213,7 +217,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   if (rc != CURLE_OK) {
-    impl_->CountError(ErrorClass(rc));
+    impl_->CountError(ErrorClass(rc, c));
     return ClassifyCurlError(rc, error, sink);
   }
 
