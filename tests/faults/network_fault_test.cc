@@ -116,6 +116,25 @@ Sent Get(const std::string& url, const CurlOptions& options = SmallOptions()) {
   return Sent{std::move(r), elapsed, Counted(before, ErrorCounts())};
 }
 
+// What a transport error must be: its code, a phrase of its message, the one error class counted,
+// and when it ended (not before `at_least`, before `under`).
+struct Failure {
+  StatusCode code;
+  std::string message;
+  std::string counted;
+  milliseconds at_least;
+  milliseconds under;
+};
+
+void ExpectFailure(const Sent& s, const Failure& f, const std::string& if_it_succeeded) {
+  ASSERT_FALSE(s.result.ok()) << if_it_succeeded;
+  EXPECT_EQ(s.result.status().code(), f.code) << s.result.status().ToString();
+  EXPECT_TRUE(Has(s.result.status().message(), f.message)) << s.result.status().ToString();
+  EXPECT_EQ(s.counted, f.counted);
+  EXPECT_GE(s.elapsed, f.at_least);
+  EXPECT_LT(s.elapsed, f.under);
+}
+
 std::unique_ptr<adapters::Adapter> Hotline(const std::string& base_url, HttpTransport& transport,
                                            Clock& clock, int page_size = 40) {
   hotline12345::Options o;
@@ -138,34 +157,29 @@ TEST_F(NetworkFaultTest, AConnectToAFullAcceptQueueEndsAtTheConnectTimeout) {
   testing::StalledListener listener;
   ASSERT_TRUE(listener.stalls()) << "this kernel answered every connect: the fixture cannot stall";
   Sent s = Get(listener.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok()) << "a connect to a full accept queue succeeded";
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "Timeout was reached"));
-  EXPECT_EQ(s.counted, "connect") << "a platform never reached is not a slow one";
-  EXPECT_GE(s.elapsed, milliseconds(kConnectTimeoutMs - 50)) << "ended before the connect timeout";
-  EXPECT_LT(s.elapsed, milliseconds(kConnectTimeoutMs) + kSlack);
+  ExpectFailure(s,
+                {StatusCode::kUnavailable, "Timeout was reached", "connect",
+                 milliseconds(kConnectTimeoutMs - 50), milliseconds(kConnectTimeoutMs) + kSlack},
+                "a connect to a full accept queue succeeded");
 }
 
 TEST_F(NetworkFaultTest, ARefusedConnectionFailsAtOnce) {
   testing::RefusingPort port;
   Sent s = Get(port.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok());
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "Couldn't connect to server"));
-  EXPECT_EQ(s.counted, "connect");
-  EXPECT_LT(s.elapsed, kSlack);
+  ExpectFailure(
+      s,
+      {StatusCode::kUnavailable, "Couldn't connect to server", "connect", milliseconds(0), kSlack},
+      "");
 }
 
 TEST_F(NetworkFaultTest, ASlowBodyIsAbandonedByTheLowSpeedCheck) {
   // 5 bytes a second against a floor of 1024: abandoned after low_speed_seconds.
   testing::RawServer server(testing::SlowBody(10'000, 200));
   Sent s = Get(server.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok()) << "a body trickling at 5 bytes a second was accepted";
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "Operation too slow"));
-  EXPECT_EQ(s.counted, "timeout");
-  EXPECT_GE(s.elapsed, milliseconds(kLowSpeedSeconds * 1000 - 100));
-  EXPECT_LT(s.elapsed, kLowSpeedBound);
+  ExpectFailure(s,
+                {StatusCode::kUnavailable, "Operation too slow", "timeout",
+                 milliseconds(kLowSpeedSeconds * 1000 - 100), kLowSpeedBound},
+                "a body trickling at 5 bytes a second was accepted");
   EXPECT_EQ(server.connections(), 1);
 }
 
@@ -174,12 +188,10 @@ TEST_F(NetworkFaultTest, AStallMidBodyIsAbandonedByTheLowSpeedCheck) {
   // an average over the last five seconds, above the floor for that long.)
   testing::RawServer server(testing::StallMidBody(200));
   Sent s = Get(server.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok()) << "a body stalled halfway was waited for past every limit";
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "Operation too slow"));
-  EXPECT_EQ(s.counted, "timeout");
-  EXPECT_GE(s.elapsed, milliseconds(kLowSpeedSeconds * 1000 - 100));
-  EXPECT_LT(s.elapsed, kLowSpeedBound);
+  ExpectFailure(s,
+                {StatusCode::kUnavailable, "Operation too slow", "timeout",
+                 milliseconds(kLowSpeedSeconds * 1000 - 100), kLowSpeedBound},
+                "a body stalled halfway was waited for past every limit");
 }
 
 TEST_F(NetworkFaultTest, AStallMidBodyIsAbandonedByTheTotalTimeoutWhenTheLowSpeedCheckIsLate) {
@@ -188,53 +200,46 @@ TEST_F(NetworkFaultTest, AStallMidBodyIsAbandonedByTheTotalTimeoutWhenTheLowSpee
   o.low_speed_seconds = 30;  // The daemon's default: here the total timeout comes first.
   o.total_timeout_ms = 1500;
   Sent s = Get(server.Url("/api/v2/gongdan"), o);
-  ASSERT_FALSE(s.result.ok());
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "Operation timed out after"));
-  EXPECT_EQ(s.counted, "timeout");
-  EXPECT_GE(s.elapsed, milliseconds(o.total_timeout_ms - 100));
-  EXPECT_LT(s.elapsed, milliseconds(o.total_timeout_ms) + kSlack);
+  ExpectFailure(s,
+                {StatusCode::kUnavailable, "Operation timed out after", "timeout",
+                 milliseconds(o.total_timeout_ms - 100), milliseconds(o.total_timeout_ms) + kSlack},
+                "");
 }
 
 TEST_F(NetworkFaultTest, AResetAfterTheRequestIsUnavailable) {
   testing::RawServer server(testing::ResetAfterRequest());
   Sent s = Get(server.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok());
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "Connection reset by peer"));
-  EXPECT_EQ(s.counted, "reset");
-  EXPECT_LT(s.elapsed, kSlack);
+  ExpectFailure(
+      s, {StatusCode::kUnavailable, "Connection reset by peer", "reset", milliseconds(0), kSlack},
+      "");
 }
 
 TEST_F(NetworkFaultTest, ABodyCutShortOfItsContentLengthIsUnavailable) {
   testing::RawServer server(testing::TruncatedBody(2000));
   Sent s = Get(server.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok()) << "half a body was returned as a whole one";
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "transfer closed with 1000 bytes remaining"));
-  EXPECT_EQ(s.counted, "reset");
-  EXPECT_LT(s.elapsed, kSlack);
+  ExpectFailure(s,
+                {StatusCode::kUnavailable, "transfer closed with 1000 bytes remaining", "reset",
+                 milliseconds(0), kSlack},
+                "half a body was returned as a whole one");
 }
 
 TEST_F(NetworkFaultTest, AChunkedBodyWithoutItsLastChunkIsUnavailable) {
   testing::RawServer server(testing::TruncatedChunked(2));
   Sent s = Get(server.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok()) << "a chunked body without its last chunk was returned as whole";
-  EXPECT_EQ(s.result.status().code(), StatusCode::kUnavailable) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(), "outstanding read data remaining"));
-  EXPECT_EQ(s.counted, "reset");
-  EXPECT_LT(s.elapsed, kSlack);
+  ExpectFailure(s,
+                {StatusCode::kUnavailable, "outstanding read data remaining", "reset",
+                 milliseconds(0), kSlack},
+                "a chunked body without its last chunk was returned as whole");
 }
 
 TEST_F(NetworkFaultTest, AContentLengthOverTheCapIsRejectedBeforeTheBody) {
   testing::RawServer server(testing::DeclaredTooLarge(64 * kCapBytes));
   Sent s = Get(server.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok()) << "a body of 4 MiB was read under a cap of 64 KiB";
-  EXPECT_EQ(s.result.status().code(), StatusCode::kRejected) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(),
-                  "response body larger than the cap of " + std::to_string(kCapBytes) + " bytes"));
-  EXPECT_EQ(s.counted, "too_large");
-  EXPECT_LT(s.elapsed, kSlack);
+  ExpectFailure(s,
+                {StatusCode::kRejected,
+                 "response body larger than the cap of " + std::to_string(kCapBytes) + " bytes",
+                 "too_large", milliseconds(0), kSlack},
+                "a body of 4 MiB was read under a cap of 64 KiB");
 }
 
 TEST_F(NetworkFaultTest, AChunkedBodyGrowingPastTheCapIsRejected) {
@@ -242,12 +247,11 @@ TEST_F(NetworkFaultTest, AChunkedBodyGrowingPastTheCapIsRejected) {
   // callback must.
   testing::RawServer server(testing::ChunkedGrowing(64 * kCapBytes));
   Sent s = Get(server.Url("/api/v2/gongdan"));
-  ASSERT_FALSE(s.result.ok()) << "a chunked body of 4 MiB was read under a cap of 64 KiB";
-  EXPECT_EQ(s.result.status().code(), StatusCode::kRejected) << s.result.status().ToString();
-  EXPECT_TRUE(Has(s.result.status().message(),
-                  "response body larger than the cap of " + std::to_string(kCapBytes) + " bytes"));
-  EXPECT_EQ(s.counted, "too_large");
-  EXPECT_LT(s.elapsed, kSlack);
+  ExpectFailure(s,
+                {StatusCode::kRejected,
+                 "response body larger than the cap of " + std::to_string(kCapBytes) + " bytes",
+                 "too_large", milliseconds(0), kSlack},
+                "a chunked body of 4 MiB was read under a cap of 64 KiB");
 }
 
 TEST_F(NetworkFaultTest, A429CarriesItsRetryAfterToTheCaller) {
