@@ -139,9 +139,10 @@ Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
                               rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
-  rapidjson::MemoryStream ms(text.data(), text.size());
-  // Skips one leading UTF-8 byte-order mark.
-  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+  // Skips one leading UTF-8 byte-order mark, whole: RapidJSON's EncodedInputStream would skip any
+  // of its three bytes alone, and so accept "\xBB{}", which is not UTF-8.
+  const size_t bom = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  rapidjson::MemoryStream in(text.data() + bom, text.size() - bom);
   GuardHandler guard(doc, max_depth);
   std::string error;
   size_t offset = 0;
@@ -151,7 +152,7 @@ Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
     rapidjson::ParseResult r = reader.Parse<kFlags>(in, guard);
     if (!r) {
       error = guard.error().empty() ? rapidjson::GetParseError_En(r.Code()) : guard.error();
-      offset = r.Offset();
+      offset = r.Offset() + bom;
       return false;
     }
     return true;
