@@ -12,7 +12,7 @@ namespace {
 Result<sql::Stmt*> Prepare(sql::Db& db, std::string_view text) { return db.Cached(text); }
 
 Result<std::optional<int64_t>> CaseOfTicket(sql::Db& db, int64_t ticket_id) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
                       Prepare(db, "SELECT case_id FROM case_members WHERE ticket_id = ?1"));
   st->Bind(1, ticket_id);
   HS_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -24,11 +24,11 @@ Result<std::optional<int64_t>> CaseOfTicket(sql::Db& db, int64_t ticket_id) {
 Result<bool> SetApart(sql::Db& db, int64_t case_x, int64_t ticket_x, int64_t case_y,
                       int64_t ticket_y) {
   // Most ledgers have no such verdict at all: then the members need not be read.
-  HS_ASSIGN_OR_RETURN(sql::Stmt * any,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* any,
                       Prepare(db, "SELECT 1 FROM match_verdicts WHERE verdict = 'apart' LIMIT 1"));
   HS_ASSIGN_OR_RETURN(bool some, any->Step());
   if (!some) return false;
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 WITH x(id) AS (SELECT ticket_id FROM case_members WHERE case_id = ?1 AND ?1 <> 0
                UNION SELECT ?2),
      y(id) AS (SELECT ticket_id FROM case_members WHERE case_id = ?3 AND ?3 <> 0
@@ -43,7 +43,7 @@ LIMIT 1)"));
 
 Status AddMember(sql::Db& db, int64_t case_id, int64_t ticket_id, const std::string& via,
                  int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 INSERT INTO case_members (ticket_id, case_id, joined_at, via) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (ticket_id) DO UPDATE SET case_id = excluded.case_id, joined_at = excluded.joined_at,
                                       via = excluded.via)"));
@@ -52,7 +52,7 @@ ON CONFLICT (ticket_id) DO UPDATE SET case_id = excluded.case_id, joined_at = ex
 }
 
 Status Touch(sql::Db& db, int64_t case_id, int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
                       Prepare(db, "UPDATE cases SET updated_at = ?2 WHERE id = ?1"));
   st->Bind(1, case_id).Bind(2, now_s);
   return st->Run();
@@ -72,11 +72,11 @@ Result<bool> Join(sql::Db& db, int64_t a, int64_t b, const std::string& via, int
   if (ca && cb) {
     // The older case keeps its number.
     const int64_t keep = std::min(*ca, *cb), gone = std::max(*ca, *cb);
-    HS_ASSIGN_OR_RETURN(sql::Stmt * move,
+    HS_ASSIGN_OR_RETURN(sql::Stmt* move,
                         Prepare(db, "UPDATE case_members SET case_id = ?1 WHERE case_id = ?2"));
     move->Bind(1, keep).Bind(2, gone);
     HS_RETURN_IF_ERROR(move->Run());
-    HS_ASSIGN_OR_RETURN(sql::Stmt * drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
+    HS_ASSIGN_OR_RETURN(sql::Stmt* drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
     drop->Bind(1, gone);
     HS_RETURN_IF_ERROR(drop->Run());
     HS_RETURN_IF_ERROR(Touch(db, keep, now_s));
@@ -88,7 +88,7 @@ Result<bool> Join(sql::Db& db, int64_t a, int64_t b, const std::string& via, int
     HS_RETURN_IF_ERROR(Touch(db, c, now_s));
     return true;
   }
-  HS_ASSIGN_OR_RETURN(sql::Stmt * create,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* create,
                       Prepare(db, "INSERT INTO cases (created_at, updated_at) VALUES (?1, ?1)"));
   create->Bind(1, now_s);
   HS_RETURN_IF_ERROR(create->Run());
@@ -100,7 +100,7 @@ Result<bool> Join(sql::Db& db, int64_t a, int64_t b, const std::string& via, int
 
 Status SetVerdict(sql::Db& db, int64_t a, int64_t b, std::string_view verdict,
                   const std::string& actor, int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 INSERT INTO match_verdicts (a_id, b_id, verdict, actor, at) VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT (a_id, b_id) DO UPDATE SET verdict = excluded.verdict, actor = excluded.actor,
                                       at = excluded.at)"));
@@ -169,7 +169,7 @@ Status InTransaction(Ledger& ledger, Body body) {
 }
 
 Result<DecisionView> DecisionIn(sql::Db& db, int64_t id) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, DecisionQuery("d.id = ?1")));
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, DecisionQuery("d.id = ?1")));
   st->Bind(1, id);
   HS_ASSIGN_OR_RETURN(std::vector<DecisionView> rows, sql::ReadRows(*st, ReadDecision));
   if (rows.empty()) {
@@ -181,7 +181,7 @@ Result<DecisionView> DecisionIn(sql::Db& db, int64_t id) {
 
 Status DecideBy(sql::Db& db, int64_t id, std::string_view state, const std::string& actor,
                 int64_t now_s) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 UPDATE match_decisions SET state = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1)"));
   st->Bind(1, id).Bind(2, state).Bind(3, "operator " + actor).Bind(4, now_s);
   return st->Run();
@@ -191,11 +191,11 @@ UPDATE match_decisions SET state = ?2, decided_by = ?3, decided_at = ?4 WHERE id
 
 Status StoreMatchKeys(sql::Db& db, int64_t ticket_id,
                       const std::vector<std::pair<std::string, std::string>>& keys) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * clear,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* clear,
                       Prepare(db, "DELETE FROM match_keys WHERE ticket_id = ?1"));
   clear->Bind(1, ticket_id);
   HS_RETURN_IF_ERROR(clear->Run());
-  HS_ASSIGN_OR_RETURN(sql::Stmt * insert, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* insert, Prepare(db, R"(
 INSERT INTO match_keys (ticket_id, kind, key) VALUES (?1, ?2, ?3)
 ON CONFLICT (ticket_id, kind) DO UPDATE SET key = excluded.key)"));
   for (const auto& [kind, key] : keys) {
@@ -207,7 +207,7 @@ ON CONFLICT (ticket_id, kind) DO UPDATE SET key = excluded.key)"));
 
 Result<std::string> VerdictOn(sql::Db& db, int64_t a, int64_t b) {
   HS_ASSIGN_OR_RETURN(
-      sql::Stmt * st,
+      sql::Stmt* st,
       Prepare(db, "SELECT verdict FROM match_verdicts WHERE a_id = ?1 AND b_id = ?2"));
   st->Bind(1, std::min(a, b)).Bind(2, std::max(a, b));
   HS_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -215,7 +215,7 @@ Result<std::string> VerdictOn(sql::Db& db, int64_t a, int64_t b) {
 }
 
 Result<bool> AreCounterparts(sql::Db& db, int64_t a, int64_t b) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 SELECT 1 FROM tickets x JOIN tickets y ON y.id = ?2
 WHERE x.id = ?1 AND (
   EXISTS (SELECT 1 FROM links l WHERE l.ticket_id = x.id AND l.target = y.source
@@ -232,7 +232,7 @@ LIMIT 1)"));
 }
 
 Result<std::vector<int64_t>> CaseMates(sql::Db& db, int64_t ticket_id, int limit) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 SELECT n.ticket_id FROM case_members m JOIN case_members n ON n.case_id = m.case_id
 WHERE m.ticket_id = ?1 AND n.ticket_id <> ?1 ORDER BY n.ticket_id DESC LIMIT ?2)"));
   st->Bind(1, ticket_id).Bind(2, static_cast<int64_t>(limit));
@@ -241,7 +241,7 @@ WHERE m.ticket_id = ?1 AND n.ticket_id <> ?1 ORDER BY n.ticket_id DESC LIMIT ?2)
 
 Result<int64_t> StoreDecision(sql::Db& db, const NewDecision& d, int64_t now_s) {
   const int64_t a = std::min(d.a_id, d.b_id), b = std::max(d.a_id, d.b_id);
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 INSERT INTO match_decisions (a_id, b_id, relation, confidence, state, evidence, created_at,
                              decided_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
@@ -260,7 +260,7 @@ ON CONFLICT (a_id, b_id) DO NOTHING)"));
     HS_ASSIGN_OR_RETURN(bool joined, Join(db, a, b, "decision #" + std::to_string(id), now_s,
                                           /*operator_says=*/false));
     if (!joined) {
-      HS_ASSIGN_OR_RETURN(sql::Stmt * wait, Prepare(db, R"(
+      HS_ASSIGN_OR_RETURN(sql::Stmt* wait, Prepare(db, R"(
 UPDATE match_decisions SET state = 'pending' WHERE id = ?1)"));
       wait->Bind(1, id);
       HS_RETURN_IF_ERROR(wait->Run());
@@ -277,7 +277,7 @@ Result<std::vector<DecisionView>> DecisionsIn(Ledger& ledger, std::string_view s
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
   HS_ASSIGN_OR_RETURN(
-      sql::Stmt * st,
+      sql::Stmt* st,
       Prepare(im->db, DecisionQuery("d.state = ?2 ORDER BY d.confidence DESC, d.id LIMIT ?1")));
   st->Bind(1, static_cast<int64_t>(limit)).Bind(2, state);
   return sql::ReadRows(*st, ReadDecision);
@@ -286,7 +286,7 @@ Result<std::vector<DecisionView>> DecisionsIn(Ledger& ledger, std::string_view s
 Result<MatchSummary> SummariseMatching(Ledger& ledger) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(im->db, R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(im->db, R"(
 SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_members),
        count(*) FILTER (WHERE state = 'applied'), count(*) FILTER (WHERE state = 'pending'),
        count(*) FILTER (WHERE state = 'confirmed'), count(*) FILTER (WHERE state = 'rejected')
@@ -313,7 +313,7 @@ Result<DecisionView> GetDecision(Ledger& ledger, int64_t id) {
 Result<CaseView> GetCase(Ledger& ledger, int64_t id) {
   auto* im = ledger.impl();
   std::lock_guard lock(im->mu);
-  HS_ASSIGN_OR_RETURN(sql::Stmt * c,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* c,
                       Prepare(im->db, "SELECT created_at, updated_at FROM cases WHERE id = ?1"));
   c->Bind(1, id);
   HS_ASSIGN_OR_RETURN(bool found, c->Step());
@@ -322,7 +322,7 @@ Result<CaseView> GetCase(Ledger& ledger, int64_t id) {
   v.id = id;
   v.created_at = c->Int(0);
   v.updated_at = c->Int(1);
-  HS_ASSIGN_OR_RETURN(sql::Stmt * m,
+  HS_ASSIGN_OR_RETURN(sql::Stmt* m,
                       Prepare(im->db, "SELECT " + std::string(kSummaryColumns) +
                                           ", m.via FROM case_members m JOIN tickets t ON "
                                           "t.id = m.ticket_id WHERE m.case_id = ?1 "
@@ -334,7 +334,7 @@ Result<CaseView> GetCase(Ledger& ledger, int64_t id) {
     v.members.push_back(ReadSummary(*m, 0));
     v.via.push_back(m->Text(10));
   }
-  HS_ASSIGN_OR_RETURN(sql::Stmt * d, Prepare(im->db, DecisionQuery(R"(
+  HS_ASSIGN_OR_RETURN(sql::Stmt* d, Prepare(im->db, DecisionQuery(R"(
 d.a_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?1)
 AND d.b_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?1) ORDER BY d.id)")));
   d->Bind(1, id);
@@ -387,7 +387,7 @@ Status MergeTickets(Ledger& ledger, int64_t a, int64_t b, const std::string& act
   return InTransaction(ledger, [&](sql::Db& db) -> Status {
     HS_RETURN_IF_ERROR(SetVerdict(db, a, b, "together", actor, now_s));
     HS_RETURN_IF_ERROR(Join(db, a, b, "operator " + actor, now_s, /*operator_says=*/true).status());
-    HS_ASSIGN_OR_RETURN(sql::Stmt * st, Prepare(db, R"(
+    HS_ASSIGN_OR_RETURN(sql::Stmt* st, Prepare(db, R"(
 UPDATE match_decisions SET state = 'confirmed', decided_by = ?3, decided_at = ?4
 WHERE a_id = ?1 AND b_id = ?2)"));
     st->Bind(1, std::min(a, b)).Bind(2, std::max(a, b)).Bind(3, "operator " + actor).Bind(4, now_s);
@@ -406,7 +406,7 @@ Status SplitTicket(Ledger& ledger, int64_t case_id, int64_t ticket_id, const std
                               std::to_string(case_id) + "; `hotline-sync dupes show " +
                               std::to_string(case_id) + "` lists its members");
     }
-    HS_ASSIGN_OR_RETURN(sql::Stmt * others, Prepare(db, R"(
+    HS_ASSIGN_OR_RETURN(sql::Stmt* others, Prepare(db, R"(
 SELECT ticket_id FROM case_members WHERE case_id = ?1 AND ticket_id <> ?2)"));
     others->Bind(1, case_id).Bind(2, ticket_id);
     HS_ASSIGN_OR_RETURN(std::vector<int64_t> rest,
@@ -414,22 +414,22 @@ SELECT ticket_id FROM case_members WHERE case_id = ?1 AND ticket_id <> ?2)"));
     for (int64_t other : rest) {
       HS_RETURN_IF_ERROR(SetVerdict(db, ticket_id, other, "apart", actor, now_s));
     }
-    HS_ASSIGN_OR_RETURN(sql::Stmt * reject, Prepare(db, R"(
+    HS_ASSIGN_OR_RETURN(sql::Stmt* reject, Prepare(db, R"(
 UPDATE match_decisions SET state = 'rejected', decided_by = ?3, decided_at = ?4
 WHERE (a_id = ?1 AND b_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?2))
    OR (b_id = ?1 AND a_id IN (SELECT ticket_id FROM case_members WHERE case_id = ?2)))"));
     reject->Bind(1, ticket_id).Bind(2, case_id).Bind(3, "operator " + actor).Bind(4, now_s);
     HS_RETURN_IF_ERROR(reject->Run());
-    HS_ASSIGN_OR_RETURN(sql::Stmt * leave,
+    HS_ASSIGN_OR_RETURN(sql::Stmt* leave,
                         Prepare(db, "DELETE FROM case_members WHERE ticket_id = ?1"));
     leave->Bind(1, ticket_id);
     HS_RETURN_IF_ERROR(leave->Run());
     if (rest.size() <= 1) {  // A case of one is no case.
-      HS_ASSIGN_OR_RETURN(sql::Stmt * dissolve, Prepare(db, R"(
+      HS_ASSIGN_OR_RETURN(sql::Stmt* dissolve, Prepare(db, R"(
 DELETE FROM case_members WHERE case_id = ?1)"));
       dissolve->Bind(1, case_id);
       HS_RETURN_IF_ERROR(dissolve->Run());
-      HS_ASSIGN_OR_RETURN(sql::Stmt * drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
+      HS_ASSIGN_OR_RETURN(sql::Stmt* drop, Prepare(db, "DELETE FROM cases WHERE id = ?1"));
       drop->Bind(1, case_id);
       HS_RETURN_IF_ERROR(drop->Run());
     } else {
