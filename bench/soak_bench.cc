@@ -381,24 +381,20 @@ Invariants Check(hotline12345::HotlineSim& hotline, petition::PetitionSim& petit
     inv.integrity = db.status().ToString();
     return inv;
   }
+  // Each platform's records, mapped as its adapter maps them, against the ledger and rejects.
+  auto compare = [&](const std::string& source, const auto& snapshot, auto map) {
+    int unmapped = 0;
+    auto platform = PlatformOf(snapshot, map, &unmapped);
+    Comparison c = Compare(platform, LedgerOf(*db, source), RejectedIds(*db, source));
+    c.unmapped = unmapped;
+    inv.sources[source] = c;
+  };
   static const Result<petition::CategoryMap> categories = petition::CategoryMap::Shipped();
-  int unmapped = 0;
-  inv.sources["hotline12345"] =
-      Compare(PlatformOf(hotline.Snapshot(), hotline12345::MapRecord, &unmapped),
-              LedgerOf(*db, "hotline12345"), RejectedIds(*db, "hotline12345"));
-  inv.sources["hotline12345"].unmapped = std::exchange(unmapped, 0);
-  inv.sources["petition"] = Compare(PlatformOf(
-                                        petition.Snapshot(),
-                                        [](const rapidjson::Value& r, Ticket& t) {
-                                          return petition::MapRecord(r, *categories, t);
-                                        },
-                                        &unmapped),
-                                    LedgerOf(*db, "petition"), RejectedIds(*db, "petition"));
-  inv.sources["petition"].unmapped = std::exchange(unmapped, 0);
-  inv.sources["provincial"] =
-      Compare(PlatformOf(provincial.Snapshot(), provincial::MapRecord, &unmapped),
-              LedgerOf(*db, "provincial"), RejectedIds(*db, "provincial"));
-  inv.sources["provincial"].unmapped = unmapped;
+  compare("hotline12345", hotline.Snapshot(), hotline12345::MapRecord);
+  compare("petition", petition.Snapshot(), [](const rapidjson::Value& r, Ticket& t) {
+    return petition::MapRecord(r, *categories, t);
+  });
+  compare("provincial", provincial.Snapshot(), provincial::MapRecord);
 
   // Pushes: each idempotency key took effect once at the bureau, no hotline order was registered
   // twice as a petition, the province accepted each dispatch at most once and stored at most one
