@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "daemon/core/mask.h"
+
 namespace hs::json {
 namespace {
 
@@ -125,6 +127,17 @@ std::optional<std::string> FindDuplicateKey(const rapidjson::Value& v) {
   return std::nullopt;
 }
 
+// A key as an error may quote it: masked (a platform could key a map by phone number) and at most
+// 48 bytes, cut where a character starts, so that a megabyte key does not become a megabyte reason.
+std::string QuotableKey(std::string_view key) {
+  constexpr size_t kMaxBytes = 48;
+  std::string masked = MaskText(key);
+  if (masked.size() <= kMaxBytes) return masked;
+  size_t cut = kMaxBytes;
+  while (cut > 0 && (static_cast<unsigned char>(masked[cut]) & 0xC0) == 0x80) --cut;
+  return masked.substr(0, cut) + "…";
+}
+
 }  // namespace
 
 Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
@@ -169,7 +182,7 @@ Status Parse(std::string_view text, rapidjson::Document& doc, int max_depth) {
   }
   if (auto dup = FindDuplicateKey(doc)) {
     doc.SetNull();
-    return Status::InvalidArgument("malformed JSON: duplicate key \"" + *dup + "\"");
+    return Status::InvalidArgument("malformed JSON: duplicate key \"" + QuotableKey(*dup) + "\"");
   }
   return Status::Ok();
 }

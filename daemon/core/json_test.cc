@@ -224,6 +224,26 @@ TEST(JsonTest, RefusesDuplicateKeys) {
   EXPECT_TRUE(Has(st.message(), "gdbh"));
 }
 
+// A reason is stored and printed: the key it quotes is masked and bounded.
+TEST(JsonTest, ADuplicateKeyIsQuotedMaskedAndShort) {
+  Status st = ParseOnly(R"({"13812345678":1,"13812345678":2})");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(Has(st.message(), "13812345678")) << st.message();
+  EXPECT_TRUE(Has(st.message(), "5678")) << st.message();
+
+  const std::string key(100'000, 'k');
+  st = ParseOnly("{\"" + key + "\":1,\"" + key + "\":2}");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_LT(st.message().size(), 120u);
+
+  std::string wide = "k";  // 91 bytes: 48 falls inside a character.
+  for (int i = 0; i < 30; ++i) wide += "诉";
+  st = ParseOnly("{\"" + wide + "\":1,\"" + wide + "\":2}");
+  std::string kept = "k";
+  for (int i = 0; i < 15; ++i) kept += "诉";
+  EXPECT_TRUE(Has(st.message(), "\"" + kept + "…\"")) << st.message();
+}
+
 TEST(JsonTest, RefusesNestedDuplicateKeys) {
   const char* kCases[] = {
       R"({"data":{"list":[],"list":[]}})",

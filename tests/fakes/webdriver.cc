@@ -146,8 +146,8 @@ struct WebDriver::Reply {
   // The command's result: the reply's "value" member.
   const rapidjson::Value& value() const {
     static const rapidjson::Value kNull;
-    auto it = doc.IsObject() ? doc.FindMember("value") : doc.MemberEnd();
-    return doc.IsObject() && it != doc.MemberEnd() ? it->value : kNull;
+    const rapidjson::Value* v = json::Member(doc, "value");
+    return v != nullptr ? *v : kNull;
   }
 };
 
