@@ -11,14 +11,6 @@ namespace {
 // Statements are prepared once per connection (matching runs them for every ticket).
 Result<sql::Stmt*> Prepare(sql::Db& db, std::string_view text) { return db.Cached(text); }
 
-Result<std::optional<int64_t>> CaseOfTicket(sql::Db& db, int64_t ticket_id) {
-  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
-                      Prepare(db, "SELECT case_id FROM case_members WHERE ticket_id = ?1"));
-  st->Bind(1, ticket_id);
-  HS_ASSIGN_OR_RETURN(bool row, st->Step());
-  return row ? std::optional<int64_t>(st->Int(0)) : std::nullopt;
-}
-
 // Whether an operator set apart a member of one side from a member of the other. A side is a case
 // (its members) or, with case 0, the ticket alone.
 Result<bool> SetApart(sql::Db& db, int64_t case_x, int64_t ticket_x, int64_t case_y,
@@ -229,6 +221,14 @@ WHERE x.id = ?1 AND (
 LIMIT 1)"));
   st->Bind(1, a).Bind(2, b);
   return st->Step();
+}
+
+Result<std::optional<int64_t>> CaseOfTicket(sql::Db& db, int64_t ticket_id) {
+  HS_ASSIGN_OR_RETURN(sql::Stmt* st,
+                      Prepare(db, "SELECT case_id FROM case_members WHERE ticket_id = ?1"));
+  st->Bind(1, ticket_id);
+  HS_ASSIGN_OR_RETURN(bool row, st->Step());
+  return row ? std::optional<int64_t>(st->Int(0)) : std::nullopt;
 }
 
 Result<std::vector<int64_t>> CaseMates(sql::Db& db, int64_t ticket_id, int limit) {

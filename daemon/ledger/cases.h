@@ -27,6 +27,9 @@ Result<std::string> VerdictOn(sql::Db& db, int64_t a, int64_t b);
 // the other's): the same record mirrored, not a repeat complaint.
 Result<bool> AreCounterparts(sql::Db& db, int64_t a, int64_t b);
 
+// The case a ticket is in, if any.
+Result<std::optional<int64_t>> CaseOfTicket(sql::Db& db, int64_t ticket_id);
+
 // The tickets in the same case as `ticket_id`, without it, newest first, at most `limit`; empty
 // when it is in no case.
 Result<std::vector<int64_t>> CaseMates(sql::Db& db, int64_t ticket_id, int limit);

@@ -2,7 +2,8 @@
 // are matched in the page's transaction; phone numbers typed differently give one complainant key;
 // the match tables hold no raw phone or ID number; a pair's decision does not depend on the order
 // of unrelated tickets; operator verdicts are final and audited; a mirrored counterpart is not a
-// repeat; a rolled-back page leaves the index as it was; a ticket alike to two cases joins one.
+// repeat; a rolled-back page leaves the index as it was; a ticket alike to two cases joins one, and
+// an operator is asked at most once about each case.
 #include "daemon/match/service.h"
 
 #include <gtest/gtest.h>
@@ -166,7 +167,7 @@ TEST_F(ServiceTest, APairsDecisionDoesNotDependOnTheOrderOfUnrelatedTickets) {
 
 // Two hot spots, each a case of three; then one complaint naming both. It is alike enough to one
 // member of each to be applied pairwise, but joining it to both would make one case of two
-// matters: it joins one, and the match to the other waits for an operator.
+// matters: it joins one, and the match to the other waits for an operator, asked once.
 TEST_F(ServiceTest, ATicketAlikeToTwoCasesDoesNotJoinThemIntoOne) {
   Commit({Make("E1", kT0, "丽发新城搅拌站噪音扰民", "丽发新城小区旁搅拌站日夜施工噪音扰民灰尘大",
                "13900000031"),
@@ -197,6 +198,15 @@ TEST_F(ServiceTest, ATicketAlikeToTwoCasesDoesNotJoinThemIntoOne) {
                               DecisionOf("G1", *g == *e ? "F3" : "E3");
   EXPECT_NE(waiting.find("pending"), std::string::npos) << waiting;
   EXPECT_EQ(waiting.find("applied"), std::string::npos) << waiting;
+  // One decision per case: the operator is asked once about the other case, and not at all about
+  // the members of the case G1 joined.
+  auto decisions_with = [&](const std::string& x) {
+    return static_cast<int>(!DecisionOf("G1", x + "1").empty()) +
+           static_cast<int>(!DecisionOf("G1", x + "2").empty()) +
+           static_cast<int>(!DecisionOf("G1", x + "3").empty());
+  };
+  EXPECT_EQ(decisions_with("E"), 1);
+  EXPECT_EQ(decisions_with("F"), 1);
 }
 
 TEST_F(ServiceTest, OperatorVerdictsAreFinalAndAudited) {
