@@ -220,6 +220,30 @@ TEST(SimWorldTest, MixResemblesTheBulletin) {
   EXPECT_EQ(count["archived"], 4000);
 }
 
+// People write in their own words: most titles are not shared by other orders, and the bodies
+// of two orders seldom are the same text, as the duplicate review queue of a city expects.
+TEST(SimWorldTest, TextsVaryAsPeoplesDo) {
+  auto w = World(5, 2000);
+  w->AdvanceTo(kSimStart + 90 * kDay);
+  std::map<std::string, int> titles, bodies;
+  for (const auto& [gdbh, text] : w->Snapshot()) {
+    rapidjson::Document r;
+    r.Parse(text.c_str());
+    ++titles[Str(r, "sqbt")];
+    ++bodies[Str(r, "sqnr")];
+  }
+  auto alone = [](const std::map<std::string, int>& m) {
+    int n = 0;
+    for (const auto& [text, count] : m) n += count == 1;
+    return n;
+  };
+  // Measured: 1,167 titles, 958 of them alone, 1,926 bodies alone (with one wording per template
+  // and six small lists of names: 481, 295 and 1,711).
+  EXPECT_GT(titles.size(), 1000u);
+  EXPECT_GT(alone(titles), 800);
+  EXPECT_GT(alone(bodies), 1850);
+}
+
 // Reads every page from `since` with the world frozen, as (gdbh, gxsj) in order.
 std::vector<std::pair<std::string, std::string>> ReadAll(SimWorld& w, std::optional<int64_t> since,
                                                          int limit) {

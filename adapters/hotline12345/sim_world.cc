@@ -17,6 +17,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "adapters/sim_text.h"
 #include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 #include "daemon/crypto/crypto.h"
@@ -34,13 +35,6 @@ constexpr int64_t kNever = INT64_MIN;  // An unreadable gxsj of an orders-file l
 // world with any standard library.
 
 using Rng = std::mt19937_64;
-
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 double U01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 bool Chance(Rng& rng, double p) { return U01(rng) < p; }
@@ -240,34 +234,11 @@ enum class Revisit : uint8_t { kNone, kSatisfied, kMostly, kUnsatisfied, kUnreac
 constexpr const char* kRevisitNames[] = {"", "满意", "基本满意", "不满意", "未联系上"};
 
 // ---------------------------------------------------------------------------------------------
-// Place and organisation names of an invented Yueyang.
+// Place and organisation names of an invented Yueyang: sim_text.h, and here the roads of a county
+// town.
 
-constexpr const char* kEstates[] = {
-    "金鹗山庄", "南湖明珠",   "洞庭苑",     "巴陵雅苑",   "岳阳名都",       "湖滨花园",
-    "梅溪湖畔", "奇家岭小区", "五里牌小区", "东茅岭社区", "求索家园",       "王家河小区",
-    "鹰山花园", "锦绣华庭",   "汴河街公寓", "花板桥小区", "枫桥湖安置小区", "城陵矶新村",
-    "望岳花园", "龙山苑",     "天伦城",     "金色港湾",   "白石岭新村",     "岳化生活区"};
-constexpr const char* kRoads[] = {
-    "巴陵中路", "岳阳大道", "东茅岭路", "金鹗中路", "洞庭南路", "青年中路", "五里牌路", "花板桥路",
-    "建湘路",   "学院路",   "求索西路", "湖滨大道", "龙舟路",   "白石岭路", "站前路",   "岳州路",
-    "云梦路",   "南湖大道", "冷水铺路", "王家河路", "芭蕉湖路", "枫桥湖路"};
 constexpr const char* kCountyRoads[] = {"建设路", "人民路", "解放路", "新华路",
                                         "环城路", "交通路", "文化路", "迎宾路"};
-constexpr const char* kVillages[] = {"新塘村", "黄秀村", "龙湾村", "城东村", "幸福村", "洪山村",
-                                     "桃花村", "清水村", "高泉村", "白云村", "团湾村", "凤凰村",
-                                     "花园村", "金星村", "长岭村", "荷花村"};
-constexpr const char* kCompanies[] = {
-    "岳阳锦华物业管理有限公司", "巴陵置业有限公司",           "湖滨建筑劳务有限公司",
-    "洞庭建工集团有限公司",     "岳阳恒通房地产开发有限公司", "鑫源商贸有限公司",
-    "岳阳华强纸业有限公司",     "湘北化工有限公司",           "南湖新材料科技有限公司",
-    "岳阳宏达物流有限公司",     "云溪石化配套有限公司",       "君山生态农业开发有限公司"};
-constexpr const char* kSchools[] = {"岳阳市第一中学",  "岳阳楼区金鹗小学",   "湘阴县第二中学",
-                                    "华容县城关一中",  "岳阳经开区康王小学", "南湖新区洞庭小学",
-                                    "平江县第三中学",  "汨罗市城关小学",     "临湘市实验学校",
-                                    "岳阳市第十五中学"};
-constexpr const char* kShops[] = {"美佳美发店",   "好又多超市",  "康乐健身会所", "金牌教育培训中心",
-                                  "百姓大药房",   "湘味餐馆",    "童趣游泳馆",   "丽人美容院",
-                                  "华联生鲜超市", "快乐宝贝摄影"};
 constexpr const char* kSurnames[] = {
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
     "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
@@ -280,10 +251,11 @@ constexpr const char* kGivenChars[] = {"伟", "芳", "娜", "敏", "静", "丽",
                                        "玲", "湘", "岳", "兰", "志", "海", "春", "梅", "德", "林"};
 
 // ---------------------------------------------------------------------------------------------
-// Complaint texts: per category a title and a body with slots filled from a Matter.
-// Slots: {xq} estate, {lu} {lu2} roads, {gs} company, {xx} school, {dian} shop, {dd} the place (an
-// estate, or town and village), {sj} a day and time, {je} an amount, {yue} months, {n} a number,
-// {dw} the unit.
+// Complaint texts: per category a title and a body with slots filled from a Matter, each with a
+// few wordings ("a|b|c", sim::Variant): one person writing again, or another person about the
+// same matter, says it in other words. Slots: {xq} estate, {lu} {lu2} roads, {gs} company, {xx}
+// school, {dian} shop, {dd} the place (an estate, or town and village), {sj} a day and time, {je}
+// an amount, {yue} months, {n} a number, {dw} the unit.
 
 struct Template {
   const char* title;
@@ -298,179 +270,259 @@ constexpr uint8_t kRp = 1 << kReport;
 constexpr uint8_t kSg = 1 << kSuggestion;
 
 constexpr Template kRenSheT[] = {
-    {"{gs}拖欠工资",
+    {"{gs}拖欠工资|{gs}拖欠{yue}工资|讨要{gs}拖欠的工资|农民工工资被{gs}拖欠",
      "其在{gs}务工，{yue}的工资共计{je}元至今未发放，多次找负责人讨要均被推脱，家中生活困难，"
-     "请相关部门督促该公司尽快支付工资。",
+     "请相关部门督促该公司尽快支付工资。|"
+     "本人{yue}在{gs}上班，公司以资金紧张为由一直拖着不发工资，共欠{je}元，找老板多次都说再等等，"
+     "希望劳动监察部门帮忙讨薪。|"
+     "{gs}拖欠我们一起干活的{n}名工人{yue}的工资，其本人被欠{je}元，年底前一直没结清，"
+     "请政府出面协调。",
      kTs | kHp | kRp},
-    {"咨询社保补缴问题",
+    {"咨询社保补缴问题|原单位未缴社保如何补缴|社保断缴后怎么补缴|咨询在{gs}工作期间的社保补缴",
      "其原在{gs}工作期间单位未按规定为其缴纳社会保险，现已离职，想了解如何补缴以及需要准备哪些"
-     "材料，请相关部门予以答复。",
+     "材料，请相关部门予以答复。|"
+     "本人{yue}在{gs}上班，公司一直没给交社保，现在想补缴，请问去哪里办、带什么材料？|"
+     "其社保在{gs}期间断缴了{n}个月，咨询能否补缴、补缴是否要交滞纳金。",
      kQn | kHp},
-    {"灵活就业人员养老保险缴费问题",
+    {"灵活就业人员养老保险缴费问题|灵活就业养老保险无法缴费|{dd}社保窗口养老保险缴不了费",
      "其为灵活就业人员，今年在{dd}附近的社保服务窗口办理养老保险缴费时被告知系统无法缴费，"
-     "已往返{n}次仍未办好，希望相关部门尽快解决。",
+     "已往返{n}次仍未办好，希望相关部门尽快解决。|"
+     "本人以灵活就业身份参保，{sj}到{dd}的社保窗口缴养老保险，工作人员说系统升级交不了，"
+     "已经跑了{n}趟，请尽快给个解决办法。",
      kHp | kTs},
-    {"失业保险金未到账",
-     "其于{sj}通过网上申领失业保险金，审核显示已通过，但至今未收到款项，请相关部门核实原因。",
+    {"失业保险金未到账|失业金申领通过后迟迟未发放|网上申领的失业保险金没收到",
+     "其于{sj}通过网上申领失业保险金，审核显示已通过，但至今未收到款项，请相关部门核实原因。|"
+     "本人原在{gs}工作，离职后于{sj}在网上申请了失业金，显示审核通过已经{n}天，钱一直没到账，"
+     "请帮忙查一下。",
      kHp | kTs | kQn},
-    {"劳动合同纠纷",
+    {"劳动合同纠纷|{gs}未签劳动合同无故辞退|被{gs}辞退不给经济补偿",
      "其在{gs}工作两年，公司未与其签订书面劳动合同，近日无故将其辞退且不支付经济补偿，"
-     "请相关部门依法处理。",
+     "请相关部门依法处理。|"
+     "本人在{gs}干了{n}个月，一直没签劳动合同，{sj}公司突然通知不用来上班了，补偿一分没有，"
+     "请劳动部门主持公道。",
      kTs | kHp | kRp},
 };
 constexpr Template kShiChangT[] = {
-    {"{dian}预付卡无法退款",
+    {"{dian}预付卡无法退款|{dian}关门跑路，会员卡余额退不了|{lu}{dian}预付卡余额{je}元无法退还",
      "其在{lu}的{dian}办理会员卡充值{je}元，现该店突然关门停业，店主联系不上，卡内余额无法退还，"
-     "请相关部门核实处理。",
+     "请相关部门核实处理。|"
+     "本人在{dian}（{lu}店）办了卡充了{je}元，{sj}去的时候发现店已经关了，电话也打不通，"
+     "还有不少人的钱在里面，请帮忙追回。",
      kTs | kHp},
-    {"{dian}销售过期食品",
+    {"{dian}销售过期食品|在{dian}买到过期牛奶|举报{lu}{dian}卖过期食品",
      "其于{sj}在{lu}的{dian}购买的牛奶已过保质期，与商家协商退换被拒，担心存在食品安全隐患，"
-     "请市场监管部门查处。",
+     "请市场监管部门查处。|"
+     "本人{sj}在{dian}买了一箱牛奶，回家发现已过期{n}天，找店家退货被拒绝，"
+     "怀疑店里还有其他过期食品，请市场监管部门去查一下。",
      kTs | kRp},
-    {"商家未明码标价",
+    {"商家未明码标价|{lu}{dian}不明码标价|{dian}价格欺诈",
      "{lu}{dian}"
-     "商品未明码标价，结账时价格明显高于周边商家，存在价格欺诈行为，请相关部门调查处理。",
+     "商品未明码标价，结账时价格明显高于周边商家，存在价格欺诈行为，请相关部门调查处理。|"
+     "其{sj}在{lu}的{dian}消费，店内商品都不标价，结账时多收了{n}元，店员态度蛮横，"
+     "请相关部门查处。",
      kRp | kTs},
-    {"手机套餐被擅自变更",
+    {"手机套餐被擅自变更|运营商未经同意更改手机套餐|手机每月被多扣{n}元套餐费",
      "其手机号码的套餐在未经本人同意的情况下被变更，每月多扣费用{n}元，到营业厅交涉未果，"
-     "请相关部门督促运营商退还费用。",
+     "请相关部门督促运营商退还费用。|"
+     "本人的手机套餐从{sj}起被改成了更贵的套餐，自己从未办理过，已经多扣了{n}个月的钱，"
+     "要求运营商恢复原套餐并退费。",
      kTs},
 };
 constexpr Template kJiaoTongT[] = {
-    {"{lu}车辆乱停乱放",
+    {"{lu}车辆乱停乱放|{lu}{dd}门口违停严重|{lu}人行道被车辆占满",
      "{lu}{dd}门口每天早晚大量车辆停在人行道和非机动车道上，行人只能走机动车道，存在安全隐患，"
-     "请交警部门加强管理。",
+     "请交警部门加强管理。|"
+     "{dd}门口的{lu}上天天有车违停，人行道全被占了，{sj}还差点发生剐蹭，请交警来管一管。",
      kTs | kRp | kSg},
-    {"出租车拒载", "其于{sj}在{lu}乘坐出租车，司机以交班为由拒载，且态度恶劣，请相关部门查处。",
+    {"出租车拒载|{lu}出租车拒载乘客|投诉出租车司机拒载",
+     "其于{sj}在{lu}乘坐出租车，司机以交班为由拒载，且态度恶劣，请相关部门查处。|"
+     "本人{sj}在{lu}打车，一辆出租车停下问完目的地就开走了，说是要交班，带着老人等了{n}分钟，"
+     "请查处拒载行为。",
      kTs | kRp},
-    {"公交车班次少等候时间长",
+    {"公交车班次少等候时间长|{lu}公交车等候时间太长|建议{lu}公交线路增加班次",
      "{lu}公交站的公交车班次太少，高峰时段等候时间超过半小时，上班族出行非常不便，"
-     "建议增加班次。",
+     "建议增加班次。|"
+     "每天早上在{lu}站等公交要等{n}分钟以上，车来了也挤不上去，希望公交公司高峰时段加开班次。",
      kSg | kTs},
-    {"{lu}红绿灯故障",
+    {"{lu}红绿灯故障|{lu}与{lu2}路口信号灯坏了|{lu}{lu2}交叉口红绿灯一直闪黄灯",
      "{lu}与{lu2}交叉路口的红绿灯从{sj}起一直闪黄灯，车辆行人通行混乱，多次险些发生事故，"
-     "请相关部门尽快维修。",
+     "请相关部门尽快维修。|"
+     "{lu}和{lu2}的十字路口信号灯{sj}开始就不正常，车和人抢着过，很危险，请尽快派人修好。",
      kHp | kTs},
 };
 constexpr Template kZhiAnT[] = {
-    {"{dd}夜间噪音扰民",
+    {"{dd}夜间噪音扰民|{dd}附近商户夜间放音乐扰民|{dd}晚上噪音大无法休息",
      "{dd}附近有商户每天晚上播放音乐至凌晨一两点，严重影响周边居民休息，多次劝说无效，"
-     "请相关部门处理。",
+     "请相关部门处理。|"
+     "其住在{dd}，楼下店铺每晚音响开得很大，一直闹到凌晨，家里老人孩子都睡不好，"
+     "已经持续{n}天了，请派出所管一管。",
      kTs | kRp},
-    {"邻里纠纷",
+    {"邻里纠纷|{dd}楼上住户高空抛物|请求调解与邻居的纠纷",
      "其居住在{dd}，楼上住户长期从窗户往下抛洒垃圾，沟通多次无果，双方发生争执，"
-     "请社区和派出所介入调解。",
+     "请社区和派出所介入调解。|"
+     "本人家住{dd}{n}栋，楼上邻居经常往下扔垃圾，{sj}又扔了一袋，上门沟通反被辱骂，"
+     "请社区出面调解。",
      kHp},
-    {"疑似电信诈骗",
+    {"疑似电信诈骗|被冒充客服骗走{je}元|接到诈骗电话被骗转账",
      "其于{sj}接到自称客服的电话，被诱导转账{je}元，事后发现被骗，已到派出所报案，"
-     "希望尽快立案侦查追回损失。",
+     "希望尽快立案侦查追回损失。|"
+     "本人{sj}接到一个说是网购退款的电话，按对方要求操作后卡里{je}元被转走，已经报警，"
+     "请公安机关尽快侦破。",
      kHp | kRp},
-    {"广场舞音响扰民",
+    {"广场舞音响扰民|{dd}广场舞声音太大|{dd}广场舞噪音影响学生学习",
      "{dd}广场每天晚上七点到十点跳广场舞，音响声音过大，附近学生无法学习，"
-     "请相关部门协调控制音量。",
+     "请相关部门协调控制音量。|"
+     "{dd}的广场舞音响每天开到很晚，声音震耳，家里孩子要备考，跟领队说了{n}次都不听，"
+     "请相关部门协调。",
      kTs},
 };
 constexpr Template kChengGuanT[] = {
-    {"{lu}占道经营",
-     "{lu}两侧流动摊贩长期占道经营，早晚高峰造成交通堵塞，垃圾遍地，请城管部门加强整治。",
+    {"{lu}占道经营|{lu}流动摊贩占道|{lu}两侧摊贩堵路",
+     "{lu}两侧流动摊贩长期占道经营，早晚高峰造成交通堵塞，垃圾遍地，请城管部门加强整治。|"
+     "{lu}靠近{dd}那一段每天傍晚摆满了摊子，车过不去，人也难走，收摊后一地垃圾，请城管来整治。",
      kTs | kRp},
-    {"{dd}垃圾未及时清运",
-     "{dd}的垃圾站已经{n}天没有清运，垃圾堆积散发恶臭，蚊蝇滋生，请相关部门尽快清运。", kTs},
-    {"{lu}路灯不亮",
-     "{lu}从{sj}开始有{n}盏路灯不亮，夜间路段漆黑，居民出行不安全，请相关部门尽快维修。",
+    {"{dd}垃圾未及时清运|{dd}垃圾站{n}天没人清运|{dd}垃圾堆积发臭",
+     "{dd}的垃圾站已经{n}天没有清运，垃圾堆积散发恶臭，蚊蝇滋生，请相关部门尽快清运。|"
+     "{dd}门口的垃圾桶满了好几天都没人收，天气热臭味很大，请环卫部门尽快安排清运。",
+     kTs},
+    {"{lu}路灯不亮|{lu}{n}盏路灯坏了|{lu}晚上一片漆黑",
+     "{lu}从{sj}开始有{n}盏路灯不亮，夜间路段漆黑，居民出行不安全，请相关部门尽快维修。|"
+     "{lu}靠近{dd}的路灯坏了一排，晚上走路看不见，已经有人摔倒，请尽快修复路灯。",
      kTs | kHp},
-    {"{lu}井盖缺失",
-     "{lu}{n}号门前人行道上的井盖缺失，仅用树枝遮挡，老人小孩经过很危险，请尽快修复。",
+    {"{lu}井盖缺失|{lu}{n}号门前井盖丢了|{lu}人行道井盖缺失很危险",
+     "{lu}{n}号门前人行道上的井盖缺失，仅用树枝遮挡，老人小孩经过很危险，请尽快修复。|"
+     "{sj}发现{lu}{n}号附近的井盖不见了，只放了几根树枝，晚上很容易掉下去，请马上处理。",
      kHp | kTs | kRp},
-    {"餐馆油烟扰民",
-     "{dd}楼下餐馆油烟直排，油烟进入楼上住户家中，无法开窗，请相关部门督促安装油烟净化设施。",
+    {"餐馆油烟扰民|{dd}楼下餐馆油烟直排|{dd}餐馆油烟熏得无法开窗",
+     "{dd}楼下餐馆油烟直排，油烟进入楼上住户家中，无法开窗，请相关部门督促安装油烟净化设施。|"
+     "其家住{dd}{n}栋二楼，楼下饭店的排烟管直接对着窗户，每天中午晚上油烟不断，请依法处理。",
      kTs | kRp},
 };
 constexpr Template kGongGongT[] = {
-    {"{dd}停水",
+    {"{dd}停水|{dd}无故停水|{dd}停水未提前通知",
      "{dd}从{sj}起停水，事先没有接到任何通知，至今未恢复供水，居民生活受到很大影响，"
-     "请供水部门尽快恢复。",
+     "请供水部门尽快恢复。|"
+     "{dd}{sj}突然停水，打供水公司电话一直占线，现在已经{n}个小时了，请尽快恢复供水。",
      kTs | kHp | kQn},
-    {"{dd}频繁停电", "{dd}近一周频繁停电，每次停电数小时，家中电器受损，请供电部门查明原因并解决。",
+    {"{dd}频繁停电|{dd}一周停电多次|{dd}经常停电家电受损",
+     "{dd}近一周频繁停电，每次停电数小时，家中电器受损，请供电部门查明原因并解决。|"
+     "{dd}这几天停了{n}次电，冰箱里的东西都坏了，供电所说在检修却没有通知，请给个说法。",
      kTs | kHp},
-    {"手机信号差",
+    {"手机信号差|{dd}手机信号很差|{dd}家中没有手机信号",
      "其居住在{dd}，家中手机信号很差，经常无法接通电话，已向运营商反映多次未解决，"
-     "请相关部门督促处理。",
+     "请相关部门督促处理。|"
+     "{dd}一带手机信号时有时无，在家打电话要跑到阳台，反映给运营商{n}次都没解决。",
      kTs},
-    {"宽带故障未维修",
-     "其家中宽带于{sj}出现故障，报修后维修人员一直未上门，已影响孩子上网课，请尽快安排维修。",
+    {"宽带故障未维修|宽带报修后无人上门|{dd}宽带坏了{n}天没人修",
+     "其家中宽带于{sj}出现故障，报修后维修人员一直未上门，已影响孩子上网课，请尽快安排维修。|"
+     "本人家住{dd}，宽带{sj}断网，报修{n}次都说会安排师傅，到现在没人来，请督促运营商处理。",
      kTs | kHp},
-    {"燃气开户办理慢",
-     "其在{dd}的新房申请燃气开通已{n}天仍未安排通气，多次催促无果，请相关部门协调。", kTs | kQn},
+    {"燃气开户办理慢|{dd}新房燃气迟迟不通气|燃气开通等了{n}天",
+     "其在{dd}的新房申请燃气开通已{n}天仍未安排通气，多次催促无果，请相关部门协调。|"
+     "本人在{dd}收房后就申请了燃气开户，燃气公司一直说排队，{n}天了还没通气，没法做饭。",
+     kTs | kQn},
 };
 constexpr Template kZhuJianT[] = {
-    {"{xq}延期交房",
+    {"{xq}延期交房|{gs}开发的{xq}逾期未交房|{xq}超期半年未交房",
      "其购买了{gs}开发的{xq}商品房，合同约定交房时间已过半年，开发商仍未交房，也不支付违约金，"
-     "请相关部门督促处理。",
+     "请相关部门督促处理。|"
+     "本人在{xq}买了房，合同写的去年底交房，到现在工地还停着，{gs}只说在想办法，"
+     "请住建部门督促开发商按期交房。",
      kTs | kRp},
-    {"{xq}不动产权证迟迟未办",
-     "其购买的{xq}房屋已交房三年，至今未办理不动产权证，开发商一直推脱，请相关部门协调办理。",
+    {"{xq}不动产权证迟迟未办|{xq}交房三年办不了房产证|{xq}业主办证难",
+     "其购买的{xq}房屋已交房三年，至今未办理不动产权证，开发商一直推脱，请相关部门协调办理。|"
+     "{xq}的业主交房都几年了，房产证一直办不下来，开发商{gs}说手续不全，请相关部门帮忙协调。",
      kTs | kQn},
-    {"{xq}电梯频繁故障",
-     "{xq}{n}栋电梯频繁故障，多次困人，物业维修不及时，住户出行困难，请相关部门督促物业整改。",
+    {"{xq}电梯频繁故障|{xq}{n}栋电梯多次困人|{xq}电梯坏了物业不修",
+     "{xq}{n}栋电梯频繁故障，多次困人，物业维修不及时，住户出行困难，请相关部门督促物业整改。|"
+     "其住在{xq}{n}栋，电梯{sj}又停了，这个月已经困人好几次，物业只是重启一下，请督促彻底维修。",
      kTs | kHp},
-    {"工地夜间施工噪音",
-     "{lu}一处建筑工地每天晚上十点后仍在施工，噪音很大，严重影响附近居民休息，请相关部门查处。",
+    {"工地夜间施工噪音|{lu}工地深夜施工扰民|{lu}建筑工地夜间噪音",
+     "{lu}一处建筑工地每天晚上十点后仍在施工，噪音很大，严重影响附近居民休息，请相关部门查处。|"
+     "{dd}旁边{lu}上的工地天天晚上打桩到十二点以后，吵得根本睡不着，请查一下有没有夜间施工许可。",
      kTs | kRp},
-    {"{xq}物业服务差",
-     "{xq}物业公司收取物业费后不履行职责，小区绿化无人管理，楼道卫生差，请相关部门监督整改。", kTs},
+    {"{xq}物业服务差|{xq}物业不作为|投诉{xq}物业公司",
+     "{xq}物业公司收取物业费后不履行职责，小区绿化无人管理，楼道卫生差，请相关部门监督整改。|"
+     "{xq}的物业费照收，门禁坏了{n}天没人修，垃圾也不及时清，业主意见很大，请相关部门监督。",
+     kTs},
 };
 constexpr Template kSheQingT[] = {
-    {"建议增设{lu}公交站点",
-     "{lu}沿线新建了多个小区，居民出行需求大，但附近没有公交站点，建议相关部门增设站点。", kSg},
-    {"{dd}排水不畅", "{dd}一带每逢下雨积水严重，居民出行困难，希望相关部门规划改造排水管网。",
+    {"建议增设{lu}公交站点|{lu}沿线没有公交站|建议在{lu}设公交站",
+     "{lu}沿线新建了多个小区，居民出行需求大，但附近没有公交站点，建议相关部门增设站点。|"
+     "{lu}靠近{dd}一带住了很多人，最近的公交站要走{n}分钟，建议在这里增设一个站点。",
+     kSg},
+    {"{dd}排水不畅|{dd}一下雨就积水|{dd}雨天积水严重",
+     "{dd}一带每逢下雨积水严重，居民出行困难，希望相关部门规划改造排水管网。|"
+     "{sj}一场雨{dd}又淹了，水深到膝盖，每年都这样，请相关部门把排水管网改造一下。",
      kSg | kTs},
-    {"建议{dd}增设健身设施",
-     "{dd}周边没有健身场地，老年人和小孩没有活动的地方，建议相关部门增设健身器材。", kSg},
+    {"建议{dd}增设健身设施|{dd}缺少健身场地|{dd}老人小孩没有活动场所",
+     "{dd}周边没有健身场地，老年人和小孩没有活动的地方，建议相关部门增设健身器材。|"
+     "{dd}住了上百户人家，没有一处健身器材，建议利用空地建个小广场。",
+     kSg},
 };
 constexpr Template kJiaoYuT[] = {
-    {"{xx}入学咨询",
-     "其孩子今年秋季入学，户籍在{dd}，咨询{xx}的学区范围及报名需要的材料，请相关部门答复。", kQn},
-    {"{xx}违规收费",
-     "{xx}以资料费名义向每名学生收取{je}元，未出具收据，家长怀疑违规收费，请教育部门调查。",
+    {"{xx}入学咨询|咨询{xx}学区范围|孩子上{xx}需要什么材料",
+     "其孩子今年秋季入学，户籍在{dd}，咨询{xx}的学区范围及报名需要的材料，请相关部门答复。|"
+     "本人住在{dd}，孩子今年上学，想问{xx}的招生范围包不包括我们小区，报名要准备什么。",
+     kQn},
+    {"{xx}违规收费|{xx}乱收资料费|举报{xx}收费不开收据",
+     "{xx}以资料费名义向每名学生收取{je}元，未出具收据，家长怀疑违规收费，请教育部门调查。|"
+     "{xx}班主任{sj}通知每人交{je}元资料费，不给收据，也没说买了什么资料，请教育局查一下。",
      kRp | kTs},
-    {"校外培训机构退费难",
+    {"校外培训机构退费难|{lu}培训机构停课不退费|培训机构拒退{je}元学费",
      "其在{lu}的一家校外培训机构为孩子报名缴费{je}元，现机构停课，拒绝退还剩余课时费，"
-     "请相关部门处理。",
+     "请相关部门处理。|"
+     "本人给孩子在{lu}的培训班交了{je}元，上了{n}节课机构就不开了，退费一直拖着，请帮忙处理。",
      kTs | kHp},
 };
 constexpr Template kYiLiaoT[] = {
-    {"医院服务态度差",
+    {"医院服务态度差|{lu}医院挂号窗口态度差|投诉医院排队时间过长",
      "其于{sj}带家人到{lu}附近的医院就诊，挂号窗口工作人员态度恶劣，排队时间过长，"
-     "请相关部门督促改进。",
+     "请相关部门督促改进。|"
+     "本人{sj}陪老人到{lu}的医院看病，排了一个多小时队，窗口工作人员还不耐烦，请卫健部门管理。",
      kTs},
-    {"异地就医报销咨询",
-     "其在外地住院治疗，咨询异地就医备案及医保报销需要的材料和流程，请相关部门解答。", kQn},
-    {"诊所疑似无证行医", "{dd}附近一家诊所疑似无证行医，还向老人推销保健品，请卫生健康部门核查。",
+    {"异地就医报销咨询|咨询异地就医备案|外地住院医保怎么报销",
+     "其在外地住院治疗，咨询异地就医备案及医保报销需要的材料和流程，请相关部门解答。|"
+     "本人{sj}在外省住院，出院后想在本地报销，请问需要哪些材料、在哪里办理。",
+     kQn},
+    {"诊所疑似无证行医|{dd}诊所无证行医|举报{dd}附近黑诊所",
+     "{dd}附近一家诊所疑似无证行医，还向老人推销保健品，请卫生健康部门核查。|"
+     "{dd}旁边有个小诊所没有挂任何执照，给老人输液还卖保健品，请卫健部门去查处。",
      kRp},
 };
 constexpr Template kNongYeT[] = {
-    {"{dd}农村道路损毁",
-     "{dd}通组道路被重型车辆压坏，坑洼不平，雨天无法通行，村民出行困难，请相关部门尽快维修。",
+    {"{dd}农村道路损毁|{dd}通组公路被压坏|{dd}道路坑洼无法通行",
+     "{dd}通组道路被重型车辆压坏，坑洼不平，雨天无法通行，村民出行困难，请相关部门尽快维修。|"
+     "{dd}的村道被拉土车压得坑坑洼洼，{sj}下雨后车都开不进去，请相关部门安排修路。",
      kTs | kHp},
-    {"耕地地力保护补贴未发放",
-     "其是{dd}村民，今年的耕地地力保护补贴至今未发放，其他村民已经领到，请相关部门核实。",
+    {"耕地地力保护补贴未发放|{dd}耕地补贴没发|咨询耕地地力保护补贴",
+     "其是{dd}村民，今年的耕地地力保护补贴至今未发放，其他村民已经领到，请相关部门核实。|"
+     "本人在{dd}种了{n}亩地，今年的耕地补贴一直没到账，问村里说不清楚，请帮忙查一下。",
      kQn | kTs},
-    {"农田灌溉渠道堵塞", "{dd}的灌溉渠道被淤泥堵塞，正值插秧季节无法引水灌溉，请相关部门组织清淤。",
+    {"农田灌溉渠道堵塞|{dd}灌溉渠道淤塞|{dd}水渠堵了无法插秧",
+     "{dd}的灌溉渠道被淤泥堵塞，正值插秧季节无法引水灌溉，请相关部门组织清淤。|"
+     "{dd}的水渠堵了好几百米，田里放不进水，秧苗都要干了，请尽快组织清淤。",
      kHp},
 };
 constexpr Template kShengTaiT[] = {
-    {"{gs}排放异味", "{dd}附近的{gs}夜间排放刺鼻气体，周边居民闻到后头晕恶心，请环保部门监测查处。",
+    {"{gs}排放异味|{gs}夜间排放刺鼻气体|{dd}附近工厂异味扰民",
+     "{dd}附近的{gs}夜间排放刺鼻气体，周边居民闻到后头晕恶心，请环保部门监测查处。|"
+     "{gs}每天晚上都有很浓的化工味飘到{dd}，关着窗都能闻到，请环保部门晚上来监测。",
      kTs | kRp},
-    {"河道污染", "{dd}附近河道有企业偷排污水，河水发黑发臭，鱼虾死亡，请相关部门调查处理。",
+    {"河道污染|{dd}附近河道被偷排污水|{dd}河水发黑发臭",
+     "{dd}附近河道有企业偷排污水，河水发黑发臭，鱼虾死亡，请相关部门调查处理。|"
+     "{dd}边上的小河这几天变黑了，还有死鱼，怀疑上游有厂子偷排，请环保部门查处。",
      kRp | kTs},
-    {"露天焚烧垃圾", "{dd}附近有人经常露天焚烧垃圾，浓烟很大，影响居民健康，请相关部门制止。",
+    {"露天焚烧垃圾|{dd}有人露天烧垃圾|{dd}焚烧垃圾浓烟扰民",
+     "{dd}附近有人经常露天焚烧垃圾，浓烟很大，影响居民健康，请相关部门制止。|"
+     "{dd}后面的空地隔几天就有人烧垃圾，{sj}烧了一下午，烟很呛，请相关部门制止。",
      kRp | kTs},
 };
 constexpr Template kPraiseTemplate = {
-    "表扬{dw}工作人员",
+    "表扬{dw}工作人员|感谢{dw}及时解决问题|为{dw}点赞",
     "其日前反映的问题得到{dw}工作人员的及时处理，工作人员态度热情、办事高效，特表示感谢，"
-    "希望予以表扬。",
+    "希望予以表扬。|"
+    "本人之前反映的问题，{dw}很快就派人处理好了，工作人员很负责，特此表扬。",
     1 << kPraise};
 
 // What units did, per category: the "how it was handled" element of a closure text.
@@ -723,14 +775,15 @@ Matter MakeMatter(Rng& rng, int category, int area, int64_t accepted) {
   m.category = category;
   m.templ = static_cast<int>(rng() % TextsFor(category).templates.size());
   m.area = area;
-  m.estate = static_cast<int>(rng() % std::size(kEstates));
-  m.road = static_cast<int>(rng() % std::size(kRoads));
-  m.road2 = static_cast<int>((m.road + 1 + rng() % (std::size(kRoads) - 1)) % std::size(kRoads));
-  m.company = static_cast<int>(rng() % std::size(kCompanies));
-  m.school = static_cast<int>(rng() % std::size(kSchools));
-  m.shop = static_cast<int>(rng() % std::size(kShops));
+  const size_t roads = sim::Roads().size();
+  m.estate = static_cast<int>(rng() % sim::Estates().size());
+  m.road = static_cast<int>(rng() % roads);
+  m.road2 = static_cast<int>((m.road + 1 + rng() % (roads - 1)) % roads);
+  m.company = static_cast<int>(rng() % sim::Companies().size());
+  m.school = static_cast<int>(rng() % sim::Schools().size());
+  m.shop = static_cast<int>(rng() % sim::Shops().size());
   m.town = static_cast<int>(rng() % 3);
-  m.village = static_cast<int>(rng() % std::size(kVillages));
+  m.village = static_cast<int>(rng() % sim::Villages().size());
   m.n = static_cast<int>(Between(rng, 2, 30));
   m.amount = static_cast<int>(Between(rng, 8, 600)) * 100;
   m.month_from = static_cast<int>(Between(rng, 1, 8));
@@ -743,14 +796,14 @@ Matter MakeMatter(Rng& rng, int category, int area, int64_t accepted) {
 // The place of a matter: an estate in a district, or a town and village in a county.
 std::string Place(const Matter& m) {
   const AreaSpec& a = kAreas[m.area];
-  if (a.county) return std::string(a.towns[m.town]) + kVillages[m.village];
-  return kEstates[m.estate];
+  if (a.county) return std::string(a.towns[m.town]) + sim::Villages()[m.village];
+  return sim::Estates()[m.estate];
 }
 
 // A road of the matter's area: a city road, or a road of the county town.
 std::string Road(const Matter& m, bool second) {
   const AreaSpec& a = kAreas[m.area];
-  if (!a.county) return kRoads[second ? m.road2 : m.road];
+  if (!a.county) return sim::Roads()[second ? m.road2 : m.road];
   constexpr int kCount = static_cast<int>(std::size(kCountyRoads));
   int road = m.road % kCount;
   if (second) road = (road + 1 + m.road2 % (kCount - 1)) % kCount;
@@ -759,11 +812,11 @@ std::string Road(const Matter& m, bool second) {
 
 std::string SlotValue(std::string_view slot, const Matter& m, std::string_view unit) {
   static constexpr const char* kParts[] = {"上午", "下午", "晚上", "", "傍晚"};
-  if (slot == "xq") return kEstates[m.estate];
+  if (slot == "xq") return sim::Estates()[m.estate];
   if (slot == "lu" || slot == "lu2") return Road(m, slot == "lu2");
-  if (slot == "gs") return kCompanies[m.company];
-  if (slot == "xx") return kSchools[m.school];
-  if (slot == "dian") return kShops[m.shop];
+  if (slot == "gs") return sim::Companies()[m.company];
+  if (slot == "xx") return sim::Schools()[m.school];
+  if (slot == "dian") return sim::Shops()[m.shop];
   if (slot == "dd") return Place(m);
   if (slot == "sj") return MonthDay(m.when) + kParts[m.part_of_day];
   if (slot == "je") return std::to_string(m.amount);
@@ -775,22 +828,10 @@ std::string SlotValue(std::string_view slot, const Matter& m, std::string_view u
   return std::string(slot);
 }
 
-// A template with its {slots} filled.
-std::string Fill(std::string_view templ, const Matter& m, std::string_view unit) {
-  std::string out;
-  size_t i = 0;
-  while (i < templ.size()) {
-    size_t open = templ.find('{', i);
-    size_t close = open == std::string_view::npos ? open : templ.find('}', open);
-    if (close == std::string_view::npos) {
-      out.append(templ.substr(i));
-      break;
-    }
-    out.append(templ.substr(i, open - i));
-    out += SlotValue(templ.substr(open + 1, close - open - 1), m, unit);
-    i = close + 1;
-  }
-  return out;
+// One wording of a template (`pick` chooses) with its {slots} filled.
+std::string Fill(std::string_view templ, uint64_t pick, const Matter& m, std::string_view unit) {
+  return sim::FillSlots(sim::Variant(templ, pick),
+                        [&](std::string_view slot) { return SlotValue(slot, m, unit); });
 }
 
 const Template& TemplateOf(const Matter& m, int kind) {
@@ -805,8 +846,8 @@ std::string Address(const Matter& m, Rng& rng) {
   if (a.county) {
     out += Place(m) + std::to_string(m.n % 12 + 1) + "组";
   } else {
-    out += std::string(kRoads[m.road]) + std::to_string(m.n * 7 % 300 + 1) + "号" +
-           kEstates[m.estate] + std::to_string(m.n % 18 + 1) + "栋";
+    out += std::string(sim::Roads()[m.road]) + std::to_string(m.n * 7 % 300 + 1) + "号" +
+           sim::Estates()[m.estate] + std::to_string(m.n % 18 + 1) + "栋";
   }
   return Chance(rng, 0.05) ? FullWidthDigits(out) : out;
 }
@@ -835,10 +876,11 @@ std::string ContentPrefix(int channel, int kind) {
   }
 }
 
-// 诉求内容: 20 to 4000 code points.
-std::string Content(const Matter& m, int kind, int channel, std::string_view unit, Rng& rng) {
+// 诉求内容: 20 to 4000 code points; `pick` chooses the wording.
+std::string Content(const Matter& m, int kind, int channel, std::string_view unit, uint64_t pick,
+                    Rng& rng) {
   std::string out = ContentPrefix(channel, kind);
-  out += Fill(TemplateOf(m, kind).body, m, unit);
+  out += Fill(TemplateOf(m, kind).body, pick, m, unit);
   if (Chance(rng, 0.3)) out += "诉求人要求回复。";
   if (kind == kReport && Chance(rng, 0.5)) out += "举报人要求对其个人信息保密。";
   if (Chance(rng, 0.02)) {
@@ -1484,7 +1526,7 @@ GenInfo MakeGenInfo(Rng& rng, const std::vector<GenInfo>& done, const std::vecto
 }  // namespace
 
 void SimWorld::State::GenerateOrders(int count, int64_t first, int64_t last) {
-  Rng rng(SplitMix64(seed));
+  Rng rng(sim::Mix(seed));
   std::vector<int64_t> times = AcceptTimes(rng, count, first, last);
   std::vector<GenInfo> infos;
   infos.reserve(count);
@@ -1511,8 +1553,9 @@ Order& SimWorld::State::AddGenerated(const GenInfo& g, int64_t accepted, Rng& rn
   o.sqlx = static_cast<uint16_t>(g.kind);
   o.sqfl = static_cast<uint16_t>(g.matter.category);
   const std::string& unit_name = units[g.unit].name;
-  o.sqbt = Fill(TemplateOf(g.matter, g.kind).title, g.matter, unit_name);
-  o.sqnr = Content(g.matter, g.kind, g.channel, unit_name, rng);
+  // Wordings from the order's number, not from `rng`: every other value stays as it was.
+  o.sqbt = Fill(TemplateOf(g.matter, g.kind).title, sim::Mix(o.seq * 2), g.matter, unit_name);
+  o.sqnr = Content(g.matter, g.kind, g.channel, unit_name, sim::Mix(o.seq * 2 + 1), rng);
   o.fsdz = Address(g.matter, rng);
   o.blsx = o.slsj + kKindDays[g.kind] * kDay;
   o.rddb = Chance(rng, 0.003);
@@ -1647,7 +1690,7 @@ Result<uint32_t> SimWorld::State::CreateFrom(const rapidjson::Value& body) {
   o.blsx = f.blsx != 0 ? f.blsx : now + kKindDays[f.kind] * kDay;
   o.rddb = f.rddb;
   o.sq = f.sq;
-  Rng rng(SplitMix64(seed ^ crypto::Fnv1a64(f.wbbh)));
+  Rng rng(sim::Mix(seed ^ crypto::Fnv1a64(f.wbbh)));
   uint16_t unit =
       f.cbdw.empty() ? picker.PickOther(rng, kPetitionUnit) : InternUnit(f.cbdw, f.cbdwbm);
   LifeBuilder(o, rng, picker, o.sqfl).Build(unit);

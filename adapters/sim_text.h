@@ -1,0 +1,35 @@
+// Words for the simulated platforms' complaints (the demo and the tests): the places and
+// organisations of an invented Yueyang, and the small grammar their texts are written in. A text
+// says a thing in one of several ways ("a|b|c", a Variant) with {slots} filled by the simulator
+// (FillSlots), so that two people complaining about one thing write two texts, as people do, and
+// two complaints about different things differ in more than one word. Pure; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace hs::sim {
+
+std::span<const char* const> Estates();    // 小区, 花园, 山庄…
+std::span<const char* const> Roads();      // City roads.
+std::span<const char* const> Villages();   // …村, without the town.
+std::span<const char* const> Companies();  // …有限公司.
+std::span<const char* const> Schools();
+std::span<const char* const> Shops();
+
+// One of the '|'-separated alternatives of `text`, chosen by `pick` (any number: taken modulo the
+// count). Text without '|' is its own only alternative.
+std::string_view Variant(std::string_view text, uint64_t pick);
+
+// `text` with each {name} replaced by value(name); a '{' without its '}' is kept as it is.
+std::string FillSlots(std::string_view text,
+                      const std::function<std::string(std::string_view)>& value);
+
+// A well-mixed 64-bit hash (SplitMix64's finaliser): picks that must not draw from a simulator's
+// random stream, so that adding variety to texts leaves every other generated value unchanged.
+uint64_t Mix(uint64_t x);
+
+}  // namespace hs::sim
