@@ -39,8 +39,11 @@ struct PetitionSimOptions {
   // Simulated time: at Start() the simulated clock reads sim_start (Unix seconds) and then runs
   // `speed` simulated seconds per clock second (0: frozen). Petitions are registered evenly over
   // [sim_start - days_before, sim_start + days_after]. The contract's readers end their windows at
-  // their own now - 5 s: with speed above 1 the simulated time runs ahead of a reader's clock once
-  // it passes it, so keep sim_start in the past (the default) or speed at 1.
+  // their own now - 5 s. A simulated clock ahead of the reader's keeps its newest changes out of
+  // the window until the reader's clock catches up; one behind it (sim_start in the past, the
+  // default) lets changes land inside a window being paged, which a reader paging by number alone
+  // would skip past (hotline-sync's adapter pages from the last updatedAt it read:
+  // PetitionSyncTest.PullerMissesNoPetitionWhenThePlatformsClockIsBehind).
   int64_t sim_start = 1686585600;  // 2023-06-13 00:00:00 Beijing time.
   int days_before = 30;
   int days_after = 30;
