@@ -1,12 +1,11 @@
-// The daemon as systemd runs it (RELIABILITY.md, service promises; fault suite item 13), with a fake
-// NOTIFY_SOCKET: READY only once the ledger is open, migrated and checked; WATCHDOG=1 while every
-// sync loop makes progress and none once a loop is stalled; STATUS= with counts only; STOPPING=1 on
-// SIGTERM and an exit well within the unit's stop timeout. (A ledger that fails its check:
-// tests/faults/corrupt_ledger_test.cc.)
+// The daemon as systemd runs it (RELIABILITY.md, service promises; fault suite item 13), with a
+// fake NOTIFY_SOCKET: READY only once the ledger is open, migrated and checked; WATCHDOG=1 while
+// every sync loop makes progress and none once a loop is stalled; STATUS= with counts only;
+// STOPPING=1 on SIGTERM and an exit well within the unit's stop timeout. (A ledger that fails its
+// check: tests/faults/corrupt_ledger_test.cc.)
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
-
 #include <sys/stat.h>
 
 #include <fstream>
@@ -26,8 +25,8 @@ using testing::NotifySocket;
 using Clock = std::chrono::steady_clock;
 
 int Count(const std::vector<NotifySocket::Message>& seen, const std::string& line) {
-  return static_cast<int>(std::count_if(seen.begin(), seen.end(),
-                                        [&](const auto& m) { return m.text == line; }));
+  return static_cast<int>(
+      std::count_if(seen.begin(), seen.end(), [&](const auto& m) { return m.text == line; }));
 }
 
 class SystemdServiceTest : public ::testing::Test {
@@ -41,10 +40,10 @@ class SystemdServiceTest : public ::testing::Test {
     ASSERT_TRUE(sim_->Start().ok());
     // A request may take an hour (timeout) but a loop must show progress within a second
     // (stall_after): a platform that stops answering is a stalled loop here.
-    testing::WriteHotlineConfig(
-        dir_.path().string(), sim_->base_url(),
-        "[ledger]\npath = \"ledger.db\"\n[service]\nstall_after = \"1s\"\nlisten = \"127.0.0.1:0\"\n",
-        "interval = \"200ms\"\ntimeout = \"1h\"\n");
+    testing::WriteHotlineConfig(dir_.path().string(), sim_->base_url(),
+                                "[ledger]\npath = \"ledger.db\"\n[service]\nstall_after = "
+                                "\"1s\"\nlisten = \"127.0.0.1:0\"\n",
+                                "interval = \"200ms\"\ntimeout = \"1h\"\n");
   }
 
   // With `journal`, standard error is "the journal": JOURNAL_STREAM names the log file's device
@@ -122,23 +121,34 @@ TEST_F(SystemdServiceTest, ReadyThenWatchdogWhileHealthyNoneWhenStalledStoppingO
   for (const auto& m : seen) {
     if (m.text.rfind("STATUS=", 0) != 0) continue;
     last_status = m.text;
-    EXPECT_TRUE(std::regex_match(m.text, std::regex(R"(STATUS=pulled \d+ new or changed records, )"
-                                                    R"(\d+ rejected; pushed \d+, \d+ dead letters)")))
+    EXPECT_TRUE(
+        std::regex_match(m.text, std::regex(R"(STATUS=pulled \d+ new or changed records, )"
+                                            R"(\d+ rejected; pushed \d+, \d+ dead letters)")))
         << m.text;
   }
   // Sent with READY and whenever the counts change: the last one has the first pull's records.
   EXPECT_TRUE(std::regex_search(last_status, std::regex("^STATUS=pulled [1-9]"))) << last_status;
 
   // For journald: every line starts with its priority, and none repeats journald's timestamp.
+  // A stall is logged once, at error priority, however many ticks it lasts. (On a machine loaded
+  // past its cores a healthy loop may also miss its second now and then: that is logged too, and
+  // ends with the "progress again" line.)
   std::istringstream log(daemon_.Log());
-  int lines = 0, errors = 0;
+  int lines = 0;
+  bool in_stall = false;
   for (std::string line; std::getline(log, line); ++lines) {
     EXPECT_TRUE(std::regex_search(line, std::regex(R"(^<[2-7]>[a-z]+ \[[a-z0-9._]+\] )"))) << line;
     EXPECT_FALSE(std::regex_search(line, std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d)"))) << line;
-    errors += line.rfind("<3>error [daemon] no progress", 0) == 0;
+    if (line.rfind("<3>error [daemon] no progress", 0) == 0) {
+      EXPECT_FALSE(in_stall) << "one stall logged twice: " << line;
+      in_stall = true;
+    }
+    if (line.rfind("<6>info [daemon] every sync loop is making progress again", 0) == 0) {
+      in_stall = false;
+    }
   }
   EXPECT_GT(lines, 5);
-  EXPECT_EQ(errors, 1) << "the stall is logged once, at error priority";
+  EXPECT_TRUE(in_stall) << "the hung pull is logged as a stall";
 }
 
 }  // namespace
