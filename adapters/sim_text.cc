@@ -1,6 +1,8 @@
 #include "adapters/sim_text.h"
 
+#include <algorithm>
 #include <iterator>
+#include <vector>
 
 namespace hs::sim {
 namespace {
@@ -37,6 +39,19 @@ constexpr const char* kShops[] = {
     "华联生鲜超市", "快乐宝贝摄影", "力美健身房",   "新东方烘焙坊",
     "佳美口腔诊所", "洞庭渔家饭庄", "优学英语培训", "盛世汽车美容店"};
 
+constexpr const char* kGoods[] = {"奶粉",   "保健品", "手表",   "化妆品",   "葡萄酒",
+                                  "运动鞋", "咖啡机", "手提包", "婴儿推车", "电动牙刷"};
+
+// Whether `name` holds one of the '|'-separated `words`.
+bool HoldsOneOf(std::string_view name, std::string_view words) {
+  for (size_t begin = 0; begin <= words.size();) {
+    const size_t end = std::min(words.find('|', begin), words.size());
+    if (name.find(words.substr(begin, end - begin)) != std::string_view::npos) return true;
+    begin = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::span<const char* const> Estates() { return kEstates; }
@@ -45,6 +60,7 @@ std::span<const char* const> Villages() { return kVillages; }
 std::span<const char* const> Companies() { return kCompanies; }
 std::span<const char* const> Schools() { return kSchools; }
 std::span<const char* const> Shops() { return kShops; }
+std::span<const char* const> Goods() { return kGoods; }
 
 std::string_view Variant(std::string_view text, uint64_t pick) {
   size_t count = 1;
@@ -72,6 +88,64 @@ std::string FillSlots(std::string_view text,
     i = close + 1;
   }
   return out;
+}
+
+std::string SlotValue(std::string_view name, uint64_t seed) {
+  struct Names {
+    std::string_view slot;
+    std::span<const char* const> (*list)();
+    std::string_view kinds;  // Words ('|'-separated) of which a name must hold one; "": any.
+  };
+  static constexpr Names kNames[] = {
+      {"xq", Estates, ""},
+      {"lu", Roads, ""},
+      {"cun", Villages, ""},
+      {"gs", Companies, ""},                               // An employer.
+      {"kfs", Companies, "房地产|置业"},                   // A developer.
+      {"sg", Companies, "建筑|建工|建设|劳务"},            // A builder.
+      {"gc", Companies, "化工|石化|纸业|材料|石材|再生"},  // A factory.
+      {"nq", Companies, "农业|商贸|物流"},                 // Renting farmland.
+      {"xx", Schools, ""},
+      {"dian", Shops, ""},
+      {"wu", Goods, ""},  // Goods bought abroad.
+  };
+  struct Figure {
+    std::string_view slot;
+    int lo, hi, step;
+  };
+  static constexpr Figure kFigures[] = {
+      {"yue", 2, 14, 1},           // Months.
+      {"nian", 2, 8, 1},           // Years.
+      {"tian", 10, 60, 1},         // Days.
+      {"qian", 6000, 86000, 100},  // Yuan: wages, medical bills, savings.
+      {"fei", 120, 980, 10},       // Yuan: a school's fees.
+      {"ka", 800, 9800, 100},      // Yuan: a prepaid card's balance.
+      {"dan", 2200, 4800, 50},     // Yuan per square metre.
+      {"mi", 3, 40, 1},            // Square metres.
+      {"mu", 2, 30, 1},            // Mu of farmland.
+      {"ci", 3, 9, 1},             // Times, doctors.
+      {"ju", 3, 15, 1},            // Kilometres.
+      {"tou", 300, 3000, 50},      // Pigs.
+      {"ou", 30, 900, 5},          // Euros.
+  };
+  uint64_t salt = 0;
+  for (const Names& n : kNames) {
+    ++salt;
+    if (n.slot != name) continue;
+    std::vector<std::string_view> fit;
+    for (std::string_view v : n.list()) {
+      if (n.kinds.empty() || HoldsOneOf(v, n.kinds)) fit.push_back(v);
+    }
+    if (fit.empty()) fit.assign(n.list().begin(), n.list().end());  // None of the kind.
+    return std::string(fit[Mix(seed + salt) % fit.size()]);
+  }
+  for (const Figure& f : kFigures) {
+    ++salt;
+    if (f.slot != name) continue;
+    const auto steps = static_cast<uint64_t>((f.hi - f.lo) / f.step + 1);
+    return std::to_string(f.lo + f.step * static_cast<int>(Mix(seed + salt) % steps));
+  }
+  return "{" + std::string(name) + "}";
 }
 
 uint64_t Mix(uint64_t x) {

@@ -19,10 +19,18 @@ std::span<const char* const> Villages();   // …村, without the town.
 std::span<const char* const> Companies();  // …有限公司.
 std::span<const char* const> Schools();
 std::span<const char* const> Shops();
+std::span<const char* const> Goods();  // Bought from abroad.
 
 // One of the '|'-separated alternatives of `text`, chosen by `pick` (any number: taken modulo the
 // count). Text without '|' is its own only alternative.
 std::string_view Variant(std::string_view text, uint64_t pick);
+
+// The value of slot `name` for the matter whose slots are drawn from `seed`: a name of the lists
+// above (xq estate, lu road, cun village, gs an employer, kfs a developer, sg a builder, gc a
+// factory, nq a farm business, xx school, dian shop, wu goods) or a figure in a plausible range
+// (yue months, nian years, tian days, qian/fei/ka/dan/ou amounts, mi m², mu 亩, ci times, ju km,
+// tou pigs). An unknown name comes back as "{name}".
+std::string SlotValue(std::string_view name, uint64_t seed);
 
 // `text` with each {name} replaced by value(name); a '{' without its '}' is kept as it is.
 std::string FillSlots(std::string_view text,

@@ -27,8 +27,25 @@ TEST(SimTextTest, FillSlotsReplacesEachNamedSlot) {
   EXPECT_EQ(FillSlots("", value), "");
 }
 
+TEST(SimTextTest, SlotValuesAreNamesOfTheirKindAndFiguresInRange) {
+  std::set<std::string> developers;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    const std::string kfs = SlotValue("kfs", seed);
+    EXPECT_TRUE(kfs.find("房地产") != std::string::npos || kfs.find("置业") != std::string::npos)
+        << kfs;
+    developers.insert(kfs);
+    const int months = std::stoi(SlotValue("yue", seed));
+    EXPECT_GE(months, 2);
+    EXPECT_LE(months, 14);
+    EXPECT_EQ(std::stoi(SlotValue("qian", seed)) % 100, 0);
+  }
+  EXPECT_GE(developers.size(), 2u);
+  EXPECT_EQ(SlotValue("xq", 42), SlotValue("xq", 42));  // One matter, one estate.
+  EXPECT_EQ(SlotValue("nonesuch", 1), "{nonesuch}");
+}
+
 TEST(SimTextTest, NamesAreDistinctAndMixSpreads) {
-  for (auto names : {Estates(), Roads(), Villages(), Companies(), Schools(), Shops()}) {
+  for (auto names : {Estates(), Roads(), Villages(), Companies(), Schools(), Shops(), Goods()}) {
     EXPECT_GE(names.size(), 10u);
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
   }

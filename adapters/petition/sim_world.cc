@@ -8,8 +8,10 @@
 #include <optional>
 #include <queue>
 #include <set>
+#include <string_view>
 
 #include "adapters/petition/mapping.h"
+#include "adapters/sim_text.h"
 #include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 
@@ -34,50 +36,168 @@ constexpr int kOrgCount = sizeof(kOrgs) / sizeof(kOrgs[0]);
 constexpr int kDistricts = 9;  // The first entries: counties and districts, with address names.
 constexpr Org kHotline = {"", "市12345政务服务热线"};
 
-// Subject and text of a petition, per category code.
+// Subject and text of a petition, per category code. Title and content each say it in one of
+// several ways ("a|b|c", see hs::sim::Variant); {slots} name the place, the organisation and the
+// figures of one matter (sim::SlotValue), the same in a petition's title and content.
 struct Template {
   const char* code;
   const char* title;
   const char* content;
 };
 constexpr Template kTemplates[] = {
-    {"XF0201", "邻里纠纷长期未解决",
-     "信访人反映与邻居因宅基地边界发生纠纷，多次调解未果，请求依法处理。"},
-    {"XF0201", "反映村干部作风问题", "信访人反映所在村干部办事拖拉、态度粗暴，请求上级调查处理。"},
-    {"XF0301", "企业拖欠工资",
-     "信访人反映在某建筑工地务工，工程完工后老板拖欠工资至今未付，请求帮助追讨。"},
-    {"XF0301", "养老保险待遇核定异议",
-     "信访人对养老保险待遇核定结果有异议，认为缴费年限计算有误，请求重新核定。"},
-    {"XF0401", "土地流转费用未兑现",
-     "信访人反映村集体土地流转后，流转费用迟迟未发放到户，请求督促兑现。"},
-    {"XF0401", "农田灌溉渠道损毁", "信访人反映村里灌溉渠道年久失修，春耕用水困难，请求尽快修复。"},
-    {"XF0501", "征地补偿标准异议",
-     "信访人对房屋征收补偿标准有异议，认为评估价格偏低，请求重新评估。"},
-    {"XF0501", "宅基地审批迟迟未办",
-     "信访人反映申请宅基地建房已逾半年，审批手续至今未办结，请求加快办理。"},
-    {"XF0601", "低保资格被取消",
-     "信访人反映家庭困难，低保资格被取消，认为核查不实，请求重新审核。"},
-    {"XF0601", "临时救助申请未答复",
-     "信访人反映因病致贫申请临时救助，一个月未获答复，请求尽快处理。"},
-    {"XF0702", "小区房屋质量问题",
-     "信访人反映所购商品房墙体开裂、渗水严重，开发商推诿不修，请求督促整改。"},
-    {"XF0702", "房产证迟迟办不下来",
-     "信访人反映购房多年仍未办理不动产权证，开发商以各种理由拖延，请求协调办理。"},
-    {"XF0901", "医疗纠纷处理不公",
-     "信访人反映家属在医院治疗期间出现意外，对医院处理结果不满，请求调查。"},
-    {"XF0901", "乡镇卫生院服务态度差",
-     "信访人反映乡镇卫生院医护人员服务态度差，就诊排队时间过长，请求整改。"},
-    {"XF1001", "子女入学安排问题",
-     "信访人反映子女按户籍应就近入学，却被安排到较远学校，请求重新安排。"},
-    {"XF1001", "学校违规收费", "信访人反映学校以资料费名义向学生收取费用，请求查处。"},
-    {"XF1101", "工厂废气污染",
-     "信访人反映附近工厂夜间排放刺鼻废气，影响居民生活和健康，请求查处。"},
-    {"XF1101", "养殖场污水直排", "信访人反映村旁养殖场污水直排入河，河水发黑发臭，请求治理。"},
-    {"XF1201", "商家虚假宣传", "信访人反映某商家以虚假宣传诱导老年人购买保健品，请求查处并退款。"},
-    {"XF1201", "预付卡商家跑路",
-     "信访人反映办理的健身预付卡商家突然关门，余额无法退还，请求帮助维权。"},
+    {"XF0201",
+     "邻里纠纷长期未解决|{cun}宅基地边界纠纷多次调解未果|与邻居宅基地界址争议请求依法处理"
+     "|{cun}村民宅基地纠纷请求处理",
+     "信访人系{cun}村民，反映与邻居因宅基地边界发生纠纷已{yue}个月，村委会、镇司法所多次调解"
+     "未果，请求依法处理。"
+     "|信访人反映{cun}邻居建房时占用其宅基地约{mi}平方米，双方争执{yue}个月，多次调解无果，"
+     "请求依法处理。"
+     "|信访人反映{cun}邻居修建围墙越过原宅基地界址，已持续{yue}个月，村组调解未果，请求有关"
+     "部门现场勘界、依法处理。"},
+    {"XF0201",
+     "反映村干部作风问题|{cun}村干部办事拖拉态度粗暴|反映{cun}村委会干部作风粗暴"
+     "|{cun}村干部不作为请求调查",
+     "信访人反映{cun}村干部办事拖拉、态度粗暴，其为开具一份证明往返村部{ci}次未果，请求上级"
+     "调查处理。"
+     "|信访人反映{cun}村委会主要干部长期不在村部办公，群众办事找不到人，近{yue}个月多次反映"
+     "无果，请求上级调查处理。"
+     "|信访人反映{cun}村干部处理村务推诿扯皮、态度粗暴，村务公开栏{yue}个月未更新，请求上级"
+     "调查处理。"},
+    {"XF0301", "企业拖欠工资|{sg}拖欠农民工工资|工程完工后工资至今未付|讨要{sg}欠薪无果",
+     "信访人反映在{sg}承建的{xq}工地务工，工程完工后老板拖欠工资{qian}元至今未付，请求帮助"
+     "追讨。"
+     "|信访人反映其在{xq}项目为{sg}务工{yue}个月，完工后包工头以工程款未结为由拖欠工资{qian}"
+     "元，多次讨要无果，请求帮助追讨。"
+     "|信访人反映{sg}拖欠其与工友在{xq}项目的工资共计{qian}元，已拖欠{yue}个月，请求劳动保障"
+     "部门依法追讨。"},
+    {"XF0301",
+     "养老保险待遇核定异议|养老保险缴费年限计算有误|对养老金核定结果有异议"
+     "|原{gs}职工养老保险待遇核定异议",
+     "信访人对养老保险待遇核定结果有异议，认为其在{gs}工作期间{nian}年的缴费年限未被计入，"
+     "请求重新核定。"
+     "|信访人系原{gs}职工，反映退休后养老金核定时少计缴费年限{nian}年，每月待遇明显偏低，"
+     "请求重新核定。"
+     "|信访人反映办理退休时核定的缴费年限比实际少{nian}年，已向{gs}及社保经办机构反映{yue}"
+     "个月无果，请求重新核定。"},
+    {"XF0401",
+     "土地流转费用未兑现|{cun}土地流转费迟迟未发放|{nq}拖欠{cun}土地流转费"
+     "|{cun}土地流转款未到户请求督促",
+     "信访人反映{cun}集体土地流转给{nq}后，流转费用已拖欠{yue}个月未发放到户，请求督促兑现。"
+     "|信访人系{cun}村民，反映其家{mu}亩承包地流转给{nq}后，约定的流转费拖欠{yue}个月至今"
+     "未兑现，请求督促兑现。"
+     "|信访人反映{cun}村委会收取{nq}支付的土地流转费后未分配到户，涉及{mu}亩，已{yue}个月，"
+     "请求督促兑现。"},
+    {"XF0401", "农田灌溉渠道损毁|{cun}灌溉渠道年久失修|{cun}春耕用水困难|{cun}农田水渠损毁请求修复",
+     "信访人反映{cun}灌溉渠道年久失修，多处垮塌堵塞，约{mu}亩农田春耕用水困难，请求尽快修复。"
+     "|信访人反映{cun}的主灌溉渠已损毁{nian}年，约{mu}亩农田无法正常灌溉，多次向村里反映未果，"
+     "请求尽快修复。"
+     "|信访人反映{cun}村前水渠被施工车辆压垮后{yue}个月未恢复，影响{mu}亩农田灌溉，请求尽快"
+     "修复。"},
+    {"XF0501",
+     "征地补偿标准异议|{lu}拓宽项目房屋征收补偿偏低|对房屋征收评估价格有异议"
+     "|{lu}征收项目补偿标准异议",
+     "信访人对{lu}拓宽项目房屋征收补偿标准有异议，认为评估价格偏低，请求重新评估。"
+     "|信访人反映其位于{lu}的房屋被纳入征收范围，评估单价每平方米仅{dan}元，明显低于周边同类"
+     "房屋，请求重新评估。"
+     "|信访人反映{lu}棚改项目征收其房屋，补偿按每平方米{dan}元计算，协商{yue}个月未果，请求"
+     "重新评估。"},
+    {"XF0501",
+     "宅基地审批迟迟未办|{cun}宅基地建房审批逾期未办结|申请宅基地建房{yue}个月未获审批"
+     "|宅基地审批手续拖延请求加快办理",
+     "信访人系{cun}村民，反映申请宅基地建房已逾{yue}个月，审批手续至今未办结，请求加快办理。"
+     "|信访人反映其在{cun}申请宅基地建房，材料{yue}个月前已交镇政府，至今未获审批，请求加快"
+     "办理。"
+     "|信访人反映其在{cun}的宅基地建房申请已经村组公示通过，但在镇里压了{yue}个月未办结，"
+     "请求加快办理。"},
+    {"XF0601",
+     "低保资格被取消|{cun}低保被取消认为核查不实|家庭困难低保被停发|低保资格取消请求重新审核",
+     "信访人系{cun}村民，反映家庭困难，低保资格被取消，认为核查不实，请求重新审核。"
+     "|信访人反映其家住{cun}，丈夫瘫痪在床{nian}年，低保于{yue}个月前被停发，认为入户核查不实，"
+     "请求重新审核。"
+     "|信访人反映{cun}在低保复核中取消了其家庭低保资格，家中{nian}年来靠其一人打零工维持生活，"
+     "请求重新审核。"},
+    {"XF0601",
+     "临时救助申请未答复|因病申请临时救助{tian}天无答复|临时救助申请迟迟无人答复"
+     "|{xq}居民临时救助申请无人答复",
+     "信访人系{xq}居民，反映因病致贫申请临时救助，{tian}天未获答复，请求尽快处理。"
+     "|信访人反映家住{xq}，家人患重病住院花费{qian}元，向社区申请临时救助已{tian}天未获答复，"
+     "请求尽快处理。"
+     "|信访人反映其于{tian}天前向{xq}所在社区提交临时救助申请，材料齐全但至今无人答复，请求"
+     "尽快处理。"},
+    {"XF0702",
+     "小区房屋质量问题|{xq}商品房墙体开裂渗水|{kfs}开发的{xq}房屋质量差"
+     "|{xq}房屋渗水开发商推诿不修",
+     "信访人反映所购{kfs}开发的{xq}商品房墙体开裂、渗水严重，开发商推诿不修，请求督促整改。"
+     "|信访人反映{xq}交房{nian}年来多栋房屋外墙开裂、卫生间渗水，多次找{kfs}维修无果，请求督促"
+     "整改。"
+     "|信访人反映其在{xq}购买的住房入住不到{nian}年即出现墙体开裂、屋顶漏水，开发商{kfs}推诿"
+     "不修，请求督促整改。"},
+    {"XF0702",
+     "房产证迟迟办不下来|{xq}购房{nian}年仍未办证|{kfs}拖延办理不动产权证"
+     "|{xq}业主不动产权证办不下来",
+     "信访人反映购买{xq}商品房已{nian}年仍未办理不动产权证，开发商{kfs}以各种理由拖延，请求"
+     "协调办理。"
+     "|信访人反映{xq}交房{nian}年，开发商{kfs}因欠缴土地出让金导致业主无法办证，请求协调办理。"
+     "|信访人反映其在{xq}购房已满{nian}年，多次向{kfs}催办不动产权证无果，影响子女入学，请求"
+     "协调办理。"},
+    {"XF0901",
+     "医疗纠纷处理不公|家属在{lu}一家医院治疗期间出现意外|对医院医疗纠纷处理结果不满"
+     "|医疗纠纷{yue}个月未妥善处理",
+     "信访人反映家属{yue}个月前在{lu}一家医院治疗期间出现意外，对医院处理结果不满，请求调查。"
+     "|信访人反映其父亲在{lu}一家医院手术后出现严重并发症，花费医疗费{qian}元，医院推卸责任，"
+     "协商{yue}个月无果，请求调查。"
+     "|信访人反映家属在{lu}一家医院住院期间因护理不当摔伤，{yue}个月来医院对赔偿问题一再推诿，"
+     "请求调查处理。"},
+    {"XF0901",
+     "乡镇卫生院服务态度差|镇卫生院医护人员态度生硬|{cun}村民反映镇卫生院就诊排队过长"
+     "|卫生院服务差请求整改",
+     "信访人系{cun}村民，反映镇卫生院医护人员服务态度差，就诊排队时间过长，请求整改。"
+     "|信访人反映{cun}附近的镇卫生院只有{ci}名医生坐诊，老人看病常需排队半天，医护人员态度"
+     "生硬，请求整改。"
+     "|信访人系{cun}村民，反映带孩子到镇卫生院就诊，等候两个多小时无人接诊，询问时遭医护人员"
+     "呵斥，请求整改。"},
+    {"XF1001",
+     "子女入学安排问题|子女未能就近入学|{xq}适龄儿童被安排到较远学校|请求安排子女到{xx}就近入学",
+     "信访人反映家住{xq}，子女按户籍应就近入读{xx}，却被安排到较远学校，请求重新安排。"
+     "|信访人反映其户籍在{xq}已满{nian}年，孩子属{xx}学区，今年却被调剂到{ju}公里外的学校，"
+     "请求重新安排。"
+     "|信访人反映{xq}的适龄儿童今年被划出{xx}学区，孩子每天上学需往返{ju}公里，请求重新安排。"},
+    {"XF1001", "学校违规收费|{xx}以资料费名义违规收费|反映{xx}乱收费|{xx}向学生收取费用请求查处",
+     "信访人反映{xx}以资料费名义向学生每人收取{fei}元，请求查处。"
+     "|信访人反映{xx}要求学生统一购买教辅资料并参加课后补课，每学期收费{fei}元，请求查处。"
+     "|信访人反映{xx}班主任以班费、资料费名义向每名学生收取{fei}元，且不开具收据，请求查处。"},
+    {"XF1101", "工厂废气污染|{gc}夜间排放刺鼻废气|{xq}附近工厂废气扰民|反映{gc}偷排废气",
+     "信访人反映{xq}附近的{gc}夜间排放刺鼻废气，影响居民生活和健康，请求查处。"
+     "|信访人反映{gc}厂区紧邻{xq}，近{yue}个月每到深夜即排放刺鼻废气，居民不敢开窗，请求查处。"
+     "|信访人反映{xq}居民长期受{gc}排放废气困扰，夜间气味尤其明显，多名老人儿童出现咳嗽症状，"
+     "请求查处。"},
+    {"XF1101", "养殖场污水直排|{cun}养殖场污水直排入河|{cun}河水发黑发臭|反映{cun}养猪场污染",
+     "信访人反映{cun}旁养殖场污水直排入河，河水发黑发臭，请求治理。"
+     "|信访人反映{cun}一家存栏约{tou}头的养猪场将粪污直接排入村前河道，已持续{yue}个月，请求"
+     "治理。"
+     "|信访人反映{cun}饮用水源上游的养殖场污水直排，河水发黑发臭，夏季蚊蝇滋生，请求治理。"},
+    {"XF1201",
+     "商家虚假宣传|{lu}保健品店虚假宣传诱导老人消费|保健品店以讲座送礼品诱骗老人"
+     "|老人被骗购保健品{qian}元请求退款",
+     "信访人反映{lu}一家保健品体验店以免费讲座、赠送鸡蛋为名，诱导老年人购买保健品，其母亲"
+     "花费{qian}元，请求查处并退款。"
+     "|信访人反映其父亲在{lu}一家保健品店听信“包治百病”的虚假宣传，先后购买保健品共计{qian}"
+     "元，请求查处并退款。"
+     "|信访人反映{lu}一家保健品店以虚假宣传诱导老年人购买保健品，其家中老人已花费{qian}元，"
+     "商家拒绝退款，请求查处并退款。"},
+    {"XF1201",
+     "预付卡商家跑路|{dian}突然关门预付卡无法退款|{lu}{dian}卷款跑路|{dian}预付卡余额无法退还",
+     "信访人反映在{lu}的{dian}办理预付卡后商家突然关门，余额{ka}元无法退还，请求帮助维权。"
+     "|信访人反映{lu}的{dian}收取大量会员充值后突然停业，其卡内余额{ka}元无法退还，请求帮助"
+     "维权。"
+     "|信访人反映其{yue}个月前在{lu}的{dian}充值办卡，近日门店人去楼空，卡内{ka}元无人退还，"
+     "请求帮助维权。"},
 };
 constexpr int kTemplateCount = sizeof(kTemplates) / sizeof(kTemplates[0]);
+// A repeat: a petition about the matter of one of the kRepeatWindow petitions before it, in
+// kRepeatPercent of them (for the matcher to find, as a city's real duplicates).
+constexpr uint64_t kRepeatPercent = 6;
+constexpr uint64_t kRepeatWindow = 30;
 
 constexpr const char* kSurnames[] = {"张", "李", "王", "刘", "陈", "杨", "黄", "周",
                                      "吴", "徐", "孙", "胡", "朱", "高", "林", "何"};
@@ -332,6 +452,18 @@ std::unique_ptr<PetitionWorld> PetitionWorld::Generate(uint64_t seed, int count,
   if (shipped.ok()) s->categories = std::move(shipped).value();
   std::mt19937_64& rng = s->rng;
   const int64_t span = last_ms - first_ms;
+  // Texts are chosen by hashes of the seed and the petition's index, never from rng, so that they
+  // leave every other generated value as it was. A matter: a template and the seed of its slots.
+  const uint64_t text_seed = sim::Mix(seed);
+  auto text_pick = [text_seed](int i, uint64_t use) {
+    return sim::Mix(text_seed + static_cast<uint64_t>(i) * 8 + use);
+  };
+  struct Matter {
+    int text = 0;
+    uint64_t slots = 0;
+  };
+  std::vector<Matter> matters;
+  matters.reserve(static_cast<size_t>(std::max(count, 0)));
   for (int i = 0; i < count; ++i) {
     Petition p;
     const int64_t slot = count > 1 ? span * i / (count - 1) : 0;
@@ -343,13 +475,28 @@ std::unique_ptr<PetitionWorld> PetitionWorld::Generate(uint64_t seed, int count,
     p.form = form < 0.2 ? "LETTER" : form < 0.45 ? "VISIT" : form < 0.9 ? "ONLINE" : "HOTLINE";
     const int district = static_cast<int>(rng() % kDistricts);
     p.petitioner = MakePetitioner(rng, district);
-    const Template& t = kTemplates[rng() % kTemplateCount];
-    p.title = t.title;
-    p.content = t.content;
+    Matter matter{static_cast<int>(rng() % kTemplateCount), text_pick(i, 3)};
+    const Petition* repeated = nullptr;  // An earlier petition on the same matter, at one place.
+    if (i > 0 && text_pick(i, 7) % 100 < kRepeatPercent) {
+      const size_t j = static_cast<size_t>(i) - 1 -
+                       static_cast<size_t>(text_pick(i, 6) % std::min<uint64_t>(i, kRepeatWindow));
+      matter = matters[j];
+      repeated = &s->petitions[j];
+    }
+    matters.push_back(matter);
+    const Template& t = kTemplates[matter.text];
+    auto slot_value = [&matter](std::string_view name) {
+      return sim::SlotValue(name, matter.slots);
+    };
+    p.title = sim::FillSlots(sim::Variant(t.title, text_pick(i, 1)), slot_value);
+    p.content = sim::FillSlots(sim::Variant(t.content, text_pick(i, 2)), slot_value);
     p.category = t.code;
     if (Chance(rng, 0.85)) {
       p.incident_address = std::string("岳阳市") + kOrgs[district].name +
                            kStreets[rng() % std::size(kStreets)] + "附近";
+      if (repeated != nullptr && !repeated->incident_address.empty()) {
+        p.incident_address = repeated->incident_address;
+      }
     }
     if (p.form == "HOTLINE") {
       char gdbh[32];

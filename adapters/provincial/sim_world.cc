@@ -6,10 +6,12 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 
 #include "adapters/provincial/mapping.h"
+#include "adapters/sim_text.h"
 #include "daemon/core/json.h"
 #include "daemon/core/time_util.h"
 
@@ -38,33 +40,85 @@ constexpr const char* kCountyCodes[] = {"430602", "430603", "430611", "430621",
                                         "430623", "430624", "430626", "430681"};
 constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴"};
 
-// Subjects and texts; "{area}" is replaced by the dispatch's area. Two hold characters outside
-// GBK (𠮷 U+20BB7 and € U+20AC), so that they travel as \uXXXX escapes.
+// Subjects and texts, each said in one of several ways ("a|b|c", see hs::sim::Variant); {area} is
+// the dispatch's area and the other {slots} name the place, the organisation and the figures of one
+// matter (sim::SlotValue), the same in a dispatch's subject and content. Two hold characters
+// outside GBK in every way of saying them (𠮷 U+20BB7 and € U+20AC), so that they travel as \uXXXX
+// escapes.
 struct Template {
   const char* subject;
   const char* content;
 };
 constexpr Template kTemplates[] = {
-    {"小区旁工地夜间施工噪音扰民",
-     "来信人反映：{area}某小区旁工地连续多日夜间施工至凌晨，噪音严重影响居民休息，"
-     "多次向有关部门反映未果，请求依法查处。"},
-    {"农村道路破损无人维修",
-     "来信人反映：{area}某村通组公路路面破损严重，雨天积水，群众出行困难，请求尽快维修。"},
-    {"拖欠农民工工资",
-     "来信人反映：其在{area}某建筑工地务工，工程完工后施工方拖欠工资至今未付，请求协调解决。"},
-    {"养老保险转移接续办理困难",
-     "来信人反映：其从外省返回{area}工作，养老保险关系转移接续多次办理未果，请求帮助。"},
-    {"不动产权证办理缓慢",
-     "来信人反映：其在{area}购买的商品房交房已满两年，开发商仍未办理不动产权证，请求督促。"},
-    {"学校违规收取费用",
-     "来信人反映：{area}某学校以资料费名义向学生收取费用，请求核实并规范收费行为。"},
-    {"自来水水质发黄",
-     "来信人反映：{area}某小区近一周自来水发黄有异味，影响居民正常生活，请求检测处理。"},
-    {"𠮷字姓名无法办理社保卡",
-     "来信人反映：其姓名中含生僻字“𠮷”，在{area}办理社保卡时系统无法录入，请求解决。"},
-    {"网购商品以€计价扣款后拒不退款",
-     "来信人反映：其在{area}通过某平台购买境外商品，商家以€计价扣款后拒不退款，请求处理。"},
+    {"小区旁工地夜间施工噪音扰民|{xq}旁工地夜间施工噪音扰民|{sg}工地夜间施工影响{xq}居民休息"
+     "|反映{xq}周边工地深夜施工",
+     "来信人反映：{area}{xq}旁{sg}承建的工地连续{tian}天夜间施工至凌晨，噪音严重影响居民休息，"
+     "多次向有关部门反映未果，请求依法查处。"
+     "|来信人反映：{area}{xq}紧邻{sg}的施工工地，近{tian}天每晚施工至凌晨一两点，渣土车进出"
+     "噪音不断，请求依法查处。"
+     "|来信人反映：其居住的{area}{xq}旁有一处{sg}承建的工地，夜间打桩、浇筑噪音扰民已持续"
+     "{tian}天，请求依法查处。"},
+    {"农村道路破损无人维修|{cun}通组公路破损严重|{cun}村道坑洼群众出行难|反映{cun}道路年久失修",
+     "来信人反映：{area}{cun}通组公路路面破损严重，雨天积水，群众出行困难，请求尽快维修。"
+     "|来信人反映：{area}{cun}约{ju}公里村道已破损{nian}年，坑洼遍布，学生上学、村民出行困难，"
+     "请求尽快维修。"
+     "|来信人反映：{area}{cun}通村公路被{sg}工程车辆压坏后无人维修，已{yue}个月，雨天泥泞难行，"
+     "请求尽快维修。"},
+    {"拖欠农民工工资|{sg}拖欠农民工工资|{xq}项目完工后工资未付|讨要{sg}欠薪{yue}个月无果",
+     "来信人反映：其在{area}{xq}项目为{sg}务工，工程完工后施工方拖欠工资{qian}元至今未付，"
+     "已讨要{yue}个月，请求协调解决。"
+     "|来信人反映：{sg}承建的{area}{xq}项目完工已{yue}个月，拖欠其与工友工资共计{qian}元，"
+     "请求协调解决。"
+     "|来信人反映：其{yue}个月前在{area}{sg}承建的{xq}工地务工，完工后包工头以未结算为由拖欠"
+     "工资{qian}元，请求协调解决。"},
+    {"养老保险转移接续办理困难|从外省返乡后养老保险转移接续未办成|养老保险关系转不回来"
+     "|{gs}职工养老保险转移接续困难",
+     "来信人反映：其从外省返回{area}工作，现在{gs}上班，养老保险关系转移接续多次办理未果，"
+     "请求帮助。"
+     "|来信人反映：其在广东缴纳养老保险{nian}年，返回{area}后入职{gs}，申请转移接续{yue}个月"
+     "仍未办成，请求帮助。"
+     "|来信人反映：其系{gs}职工，在外省缴纳{nian}年的养老保险关系迟迟无法转入{area}，往返多次"
+     "未果，请求帮助。"},
+    {"不动产权证办理缓慢|{xq}交房{nian}年仍未办证|{kfs}拖延办理不动产权证|{xq}业主办证难",
+     "来信人反映：其在{area}{xq}购买的商品房交房已满{nian}年，开发商{kfs}仍未办理不动产权证，"
+     "请求督促。"
+     "|来信人反映：{area}{xq}交房{nian}年，因开发商{kfs}未缴清相关税费，业主至今无法办理不动产"
+     "权证，请求督促。"
+     "|来信人反映：其{nian}年前购买{area}{xq}住房，多次催促开发商{kfs}办理不动产权证无果，影响"
+     "孩子入学，请求督促。"},
+    {"学校违规收取费用|{xx}违规收取资料费|反映{xx}乱收费|{xx}以补课名义收费",
+     "来信人反映：其家住{area}，孩子就读的{xx}以资料费名义向学生每人收取{fei}元，请求核实并"
+     "规范收费行为。"
+     "|来信人反映：其家住{area}，孩子所在的{xx}组织学生有偿补课，每人每学期收取{fei}元，请求"
+     "核实并规范收费行为。"
+     "|来信人反映：其家住{area}，孩子就读的{xx}本学期向每名学生收取资料费、校服费共计{fei}元，"
+     "未出具任何票据，请求核实并规范收费行为。"},
+    {"自来水水质发黄|{xq}自来水发黄有异味|{xq}居民反映自来水水质差|自来水浑浊发黄请求检测",
+     "来信人反映：{area}{xq}近{tian}天自来水发黄有异味，影响居民正常生活，请求检测处理。"
+     "|来信人反映：{area}{xq}自来水打开后呈黄色并有铁锈味，已持续{tian}天，物业和供水公司均未"
+     "解决，请求检测处理。"
+     "|来信人反映：{area}{xq}多栋楼自来水浑浊发黄，近{tian}天居民只能买桶装水做饭，请求检测"
+     "处理。"},
+    {"𠮷字姓名无法办理社保卡|姓名含生僻字“𠮷”社保卡办不了|𠮷字无法录入系统无法办理社保卡"
+     "|{gs}职工因姓名含𠮷字无法办社保卡",
+     "来信人反映：其姓名中含生僻字“𠮷”，{gs}为其在{area}办理社保卡时系统无法录入，请求解决。"
+     "|来信人反映：其姓名中的“𠮷”字为生僻字，入职{gs}后在{area}社保窗口申领社保卡，系统无法"
+     "录入，已等待{yue}个月，请求解决。"
+     "|来信人反映：其系{gs}职工，姓名含生僻字“𠮷”，在{area}办理社保卡{ci}次均因系统无法录入"
+     "未办成，请求解决。"},
+    {"网购商品以€计价扣款后拒不退款|境外网购{wu}以€计价扣款后拒不退款|境外网购按€扣款{ou}€退货"
+     "后不退款|跨境网购{wu}按€计价扣款拒不退款",
+     "来信人反映：其在{area}通过跨境电商平台购买境外{wu}，商家以€计价扣款{ou}€后拒不退款，"
+     "请求处理。"
+     "|来信人反映：其家住{area}，{yue}个月前在跨境网店购买{wu}，按€计价扣款{ou}€，退货后商家"
+     "至今拒不退款，请求处理。"
+     "|来信人反映：其在{area}通过网店代购境外{wu}，商家以€计价多扣款{ou}€，协商退款{tian}天"
+     "无果，请求处理。"},
 };
+// A repeat: a dispatch about the matter of one of the kRepeatWindow dispatches before it in the
+// same area, in about kRepeatPercent of them (for the matcher to find, as real duplicates).
+constexpr uint64_t kRepeatPercent = 6;
+constexpr size_t kRepeatWindow = 30;
 
 uint64_t SplitMix(uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
@@ -74,13 +128,6 @@ uint64_t SplitMix(uint64_t x) {
 }
 
 double Unit(uint64_t x) { return static_cast<double>(x >> 11) * 0x1.0p-53; }
-
-std::string Replace(std::string text, std::string_view from, std::string_view to) {
-  for (size_t p = text.find(from); p != std::string::npos; p = text.find(from, p + to.size())) {
-    text.replace(p, from.size(), to);
-  }
-  return text;
-}
 
 // An identity-card number with a correct GB 11643 check digit (synthetic).
 std::string IdNumber(std::mt19937_64& rng) {
@@ -219,6 +266,18 @@ SimWorld::SimWorld(const ProvincialSimOptions& o) : s_(std::make_unique<State>()
   int total_weight = 0;
   for (const Origin& g : kOrigins) total_weight += g.weight;
   s_->all.resize(static_cast<size_t>(o.count));
+  // Texts are chosen by hashes of the seed and the dispatch's index, never from rng, so that they
+  // leave every other generated value as it was. A matter: a template and the seed of its slots.
+  const uint64_t text_seed = sim::Mix(o.seed);
+  auto text_pick = [text_seed](int i, uint64_t use) {
+    return sim::Mix(text_seed + static_cast<uint64_t>(i) * 8 + use);
+  };
+  struct Matter {
+    size_t text = 0;
+    uint64_t slots = 0;
+  };
+  std::vector<Matter> matters;
+  matters.reserve(s_->all.size());
   for (int i = 0; i < o.count; ++i) {
     Dispatch& d = s_->all[static_cast<size_t>(i)];
     d.dispatched_at = first + (o.count > 1 ? span * i / (o.count - 1) : 0);
@@ -246,9 +305,23 @@ SimWorld::SimWorld(const ProvincialSimOptions& o) : s_(std::make_unique<State>()
     d.area = Unit(rng()) < o.foreign_area_share
                  ? kForeignAreas[rng() % std::size(kForeignAreas)]
                  : std::string("岳阳市") + kCounties[rng() % std::size(kCounties)];
-    const Template& t = kTemplates[rng() % std::size(kTemplates)];
-    d.subject = t.subject;
-    d.content = Replace(t.content, "{area}", d.area);
+    Matter matter{rng() % std::size(kTemplates), text_pick(i, 3)};
+    if (i > 0 && text_pick(i, 7) % 100 < kRepeatPercent) {
+      // Another word on the matter of an earlier dispatch about the same area.
+      const auto here = static_cast<size_t>(i);
+      std::vector<size_t> same_area;
+      for (size_t j = here - std::min(here, kRepeatWindow); j < here; ++j) {
+        if (s_->all[j].area == d.area) same_area.push_back(j);
+      }
+      if (!same_area.empty()) matter = matters[same_area[text_pick(i, 6) % same_area.size()]];
+    }
+    matters.push_back(matter);
+    const Template& t = kTemplates[matter.text];
+    auto slot_value = [&](std::string_view name) {
+      return name == "area" ? d.area : sim::SlotValue(name, matter.slots);
+    };
+    d.subject = sim::FillSlots(sim::Variant(t.subject, text_pick(i, 1)), slot_value);
+    d.content = sim::FillSlots(sim::Variant(t.content, text_pick(i, 2)), slot_value);
     if (Unit(rng()) >= o.null_citizen_share) {
       d.name = std::string(kSurnames[rng() % std::size(kSurnames)]) + "某";
       char phone[16];
