@@ -130,22 +130,16 @@ Status MatchService::Match(const ledger::Change& change, sql::Db& db, int64_t no
   HS_RETURN_IF_ERROR(ledger::StoreMatchKeys(db, change.ticket_id, keys));
   Profile profile = matcher_.MakeProfile(input);
   // The best few of each kind: joining a case needs one applied match, and a hot spot of hundreds
-  // must not cost hundreds of rows per ticket. One decision per case, with its best candidate: a
-  // ticket alike to five members of a case asks an operator one question, and none about the
-  // case it is in.
+  // must not cost hundreds of rows per ticket. An operator is asked at most once about each case
+  // (with its best candidate), and never about the case the ticket is in: a ticket alike to five
+  // members of a case is one question. (Applied decisions are kept as they come: each is the
+  // evidence for a join, and their count is what limits how many cases one ticket can join.)
   int applied = 0, pending = 0;
-  std::vector<int64_t> cases_asked;
-  HS_ASSIGN_OR_RETURN(std::optional<int64_t> own_case, ledger::CaseOfTicket(db, change.ticket_id));
-  if (own_case) cases_asked.push_back(*own_case);
+  std::vector<int64_t> cases_decided;
   for (const Candidate& c : matcher_.Find(profile)) {
     if (applied >= kMaxApplied && pending >= kMaxPending) break;
     bool apply = c.confidence >= (c.same ? options_.apply_same : options_.apply_related);
     if (apply ? applied >= kMaxApplied : pending >= kMaxPending) continue;
-    HS_ASSIGN_OR_RETURN(std::optional<int64_t> their_case, ledger::CaseOfTicket(db, c.ticket_id));
-    if (their_case &&
-        std::find(cases_asked.begin(), cases_asked.end(), *their_case) != cases_asked.end()) {
-      continue;
-    }
     HS_ASSIGN_OR_RETURN(std::string verdict, ledger::VerdictOn(db, change.ticket_id, c.ticket_id));
     if (!verdict.empty()) continue;  // An operator decided this pair: final.
     HS_ASSIGN_OR_RETURN(bool mirrored, ledger::AreCounterparts(db, change.ticket_id, c.ticket_id));
@@ -155,6 +149,15 @@ Status MatchService::Match(const ledger::Change& change, sql::Db& db, int64_t no
       HS_ASSIGN_OR_RETURN(double cohesion, Cohesion(db, profile, c.ticket_id));
       apply = cohesion >= options_.cohesion;
       if (!apply && pending >= kMaxPending) continue;
+    }
+    HS_ASSIGN_OR_RETURN(std::optional<int64_t> their_case, ledger::CaseOfTicket(db, c.ticket_id));
+    if (!apply && their_case) {
+      HS_ASSIGN_OR_RETURN(std::optional<int64_t> own_case,
+                          ledger::CaseOfTicket(db, change.ticket_id));
+      if (their_case == own_case || std::find(cases_decided.begin(), cases_decided.end(),
+                                              *their_case) != cases_decided.end()) {
+        continue;
+      }
     }
     const Profile* other = matcher_.Indexed(c.ticket_id);
     ledger::NewDecision d;
@@ -167,9 +170,9 @@ Status MatchService::Match(const ledger::Change& change, sql::Db& db, int64_t no
     HS_ASSIGN_OR_RETURN(int64_t id, ledger::StoreDecision(db, d, now_s));
     ++(apply ? applied : pending);
     if (id != 0) ++(apply ? staged_.applied : staged_.pending);
-    // An applied decision may have made a case of the two, or merged two.
+    // Applied, it may have made a case of the two or merged two: the case it is in now.
     HS_ASSIGN_OR_RETURN(their_case, ledger::CaseOfTicket(db, c.ticket_id));
-    if (their_case) cases_asked.push_back(*their_case);
+    if (their_case) cases_decided.push_back(*their_case);
   }
   ++staged_.matched;
   Undo undo{change.ticket_id, std::nullopt, std::nullopt};
