@@ -6,12 +6,14 @@ namespace hs::ledger {
 namespace {
 
 // Both kinds of open item with their effective deadline; ?1 now, ?2/?3 provincial name and lead,
-// ?4/?5 hotline name and lead.
+// ?4/?5 hotline name and lead. The provincial states are those the adapter maps PENDING, ACCEPTED
+// and REOPENED to (adapters/provincial/mapping.cc): they let the open dispatches be found through
+// tickets_by_source_state instead of reading every dispatch.
 constexpr std::string_view kAtRisk = R"(
 WITH open_items AS (
   SELECT id, source, external_id, unit, state, native_state, title, deadline AS due, ?3 AS lead
-  FROM tickets WHERE source = ?2 AND native_state IN ('PENDING', 'ACCEPTED', 'REOPENED')
-    AND deadline IS NOT NULL
+  FROM tickets WHERE source = ?2 AND state IN ('pending', 'in_progress', 'reopened')
+    AND native_state IN ('PENDING', 'ACCEPTED', 'REOPENED') AND deadline IS NOT NULL
   UNION ALL
   SELECT id, source, external_id, unit, state, native_state, title,
     coalesce(extended_deadline, deadline) AS due, ?5 AS lead

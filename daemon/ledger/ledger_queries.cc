@@ -135,7 +135,9 @@ SELECT id, source, external_id, external_ref, channel, kind, category, title, co
   closed_at, closure_text, revisit_result, revisited_at, rework_count, deputy, enterprise,
   source_updated_at, raw, first_seen, last_seen, native_state, version
 FROM tickets
-WHERE external_id = ?1 OR (external_ref = ?1 AND ?1 <> '') OR CAST(id AS TEXT) = ?1
+WHERE id IN (SELECT id FROM tickets WHERE external_id = ?1
+             UNION SELECT id FROM tickets WHERE external_ref = ?1 AND external_ref <> ''
+             UNION SELECT id FROM tickets WHERE id = CAST(?1 AS INTEGER) AND CAST(id AS TEXT) = ?1)
 ORDER BY id)"));
   st.Bind(1, ref);
   std::vector<TicketRecord> out;

@@ -362,6 +362,10 @@ TEST_F(LedgerTest, NewTicketIsInsertedWithItsLogAndNoStateEvent) {
   // FindTickets also finds it by wbbh and by ledger id.
   EXPECT_EQ(FindOne("WBYY001").id, r.id);
   EXPECT_EQ(FindOne(std::to_string(r.id)).ticket.external_id, "YY001");
+  // Only the number as written: not with a leading zero, and an empty one names nothing (most
+  // tickets have no wbbh).
+  EXPECT_EQ(FindTickets(*ledger_, "0" + std::to_string(r.id))->size(), 0u);
+  EXPECT_EQ(FindTickets(*ledger_, "")->size(), 0u);
 
   Totals t = Counts();
   EXPECT_EQ(t.tickets, 1);
