@@ -2,42 +2,65 @@
 
 #include <algorithm>
 #include <iterator>
+#include <string>
 #include <vector>
 
 namespace hs::sim {
 namespace {
 
-constexpr const char* kEstates[] = {
-    "金鹗山庄",   "南湖明珠",   "洞庭苑",     "巴陵雅苑",     "岳阳名都",       "湖滨花园",
-    "梅溪湖畔",   "奇家岭小区", "五里牌小区", "东茅岭社区",   "求索家园",       "王家河小区",
-    "鹰山花园",   "锦绣华庭",   "汴河街公寓", "花板桥小区",   "枫桥湖安置小区", "城陵矶新村",
-    "望岳花园",   "龙山苑",     "天伦城",     "金色港湾",     "白石岭新村",     "岳化生活区",
-    "学院路小区", "康王新村",   "洞庭山庄",   "巴陵春晓小区", "南湖名苑",       "翰林华府",
-    "君山锦苑",   "芭蕉湖家园", "站前花园",   "青年新村",     "岳州公寓",       "湖景豪庭"};
-constexpr const char* kRoads[] = {
-    "巴陵中路", "岳阳大道", "东茅岭路", "金鹗中路", "洞庭南路", "青年中路", "五里牌路", "花板桥路",
-    "建湘路",   "学院路",   "求索西路", "湖滨大道", "龙舟路",   "白石岭路", "站前路",   "岳州路",
-    "云梦路",   "南湖大道", "冷水铺路", "王家河路", "芭蕉湖路", "枫桥湖路"};
-constexpr const char* kVillages[] = {"新塘村", "黄秀村", "龙湾村", "城东村", "幸福村", "洪山村",
-                                     "桃花村", "清水村", "高泉村", "白云村", "团湾村", "凤凰村",
-                                     "花园村", "金星村", "长岭村", "荷花村", "石坝村", "杨林村",
-                                     "双港村", "马鞍村", "青山村", "柳树村", "永丰村", "和平村"};
-constexpr const char* kCompanies[] = {
-    "岳阳锦华物业管理有限公司",   "巴陵置业有限公司",           "湖滨建筑劳务有限公司",
-    "洞庭建工集团有限公司",       "岳阳恒通房地产开发有限公司", "鑫源商贸有限公司",
-    "岳阳华强纸业有限公司",       "湘北化工有限公司",           "南湖新材料科技有限公司",
-    "岳阳宏达物流有限公司",       "云溪石化配套有限公司",       "君山生态农业开发有限公司",
-    "岳阳金盛房地产开发有限公司", "湘江劳务派遣有限公司",       "岳阳佳和物业服务有限公司",
-    "华容县宏图建设有限公司",     "平江县鸿运石材有限公司",     "汨罗市再生资源有限公司"};
-constexpr const char* kSchools[] = {"岳阳市第一中学",   "岳阳楼区金鹗小学",   "湘阴县第二中学",
-                                    "华容县城关一中",   "岳阳经开区康王小学", "南湖新区洞庭小学",
-                                    "平江县第三中学",   "汨罗市城关小学",     "临湘市实验学校",
-                                    "岳阳市第十五中学", "岳阳楼区东方红小学", "君山区许市中学"};
-constexpr const char* kShops[] = {
-    "美佳美发店",   "好又多超市",   "康乐健身会所", "金牌教育培训中心",
-    "百姓大药房",   "湘味餐馆",     "童趣游泳馆",   "丽人美容院",
-    "华联生鲜超市", "快乐宝贝摄影", "力美健身房",   "新东方烘焙坊",
-    "佳美口腔诊所", "洞庭渔家饭庄", "优学英语培训", "盛世汽车美容店"};
+// Names are made of a part that names (a place, a founder's lucky words) and a part that says what
+// it is, as a city's are: hundreds of estates, roads, villages and companies, so that two
+// complaints name one place because they are about it, not because the lists are short.
+constexpr const char* kPlaceParts[] = {
+    "金鹗",   "南湖", "洞庭", "巴陵",   "湖滨",   "梅溪",   "奇家岭", "五里牌", "东茅岭", "求索",
+    "王家河", "鹰山", "锦绣", "汴河",   "花板桥", "枫桥湖", "城陵矶", "望岳",   "龙山",   "天伦",
+    "白石岭", "康王", "君山", "芭蕉湖", "站前",   "青年",   "岳州",   "翰林",   "春晓",   "龙舟",
+    "冷水铺", "学院", "建湘", "云梦",   "太阳桥", "三眼桥", "月形山", "九华山", "琵琶王", "郭镇"};
+constexpr const char* kEstateKinds[] = {"山庄", "花园", "小区", "新村", "家园", "雅苑",
+                                        "华庭", "名都", "公寓", "豪庭", "名苑", "华府"};
+constexpr const char* kRoadKinds[] = {"路", "大道", "中路", "东路", "西路", "南路", "北路", "街"};
+constexpr const char* kVillageFirsts[] = {
+    "新", "黄", "龙", "城", "桃", "清", "高", "白", "团", "凤", "花", "金", "长", "荷", "石",
+    "杨", "双", "马", "青", "柳", "永", "和", "大", "小", "东", "西", "南", "北", "上", "下"};
+constexpr const char* kVillageSeconds[] = {"塘村", "秀村", "湾村", "山村", "泉村", "云村", "岭村",
+                                           "坝村", "林村", "港村", "树村", "丰村", "坪村", "桥村",
+                                           "田村", "冲村", "湖村", "溪村", "埠村", "铺村"};
+constexpr const char* kFirms[] = {
+    "岳阳锦华", "巴陵",       "湖滨",       "洞庭",       "岳阳恒通",   "鑫源",      "岳阳华强",
+    "湘北",     "南湖",       "岳阳宏达",   "云溪",       "君山",       "岳阳金盛",  "湘江",
+    "岳阳佳和", "华容县宏图", "平江县鸿运", "汨罗市兴旺", "临湘市华泰", "湘阴县兴业"};
+constexpr const char* kFirmKinds[] = {
+    "物业管理有限公司",   "置业有限公司", "建筑劳务有限公司", "建工集团有限公司",
+    "房地产开发有限公司", "商贸有限公司", "纸业有限公司",     "化工有限公司",
+    "新材料科技有限公司", "物流有限公司", "石化配套有限公司", "生态农业开发有限公司",
+    "劳务派遣有限公司",   "石材有限公司", "再生资源有限公司"};
+constexpr const char* kSchoolPlaces[] = {"岳阳市", "岳阳楼区", "云溪区",   "君山区",
+                                         "岳阳县", "华容县",   "湘阴县",   "平江县",
+                                         "汨罗市", "临湘市",   "南湖新区", "岳阳经开区"};
+constexpr const char* kSchoolKinds[] = {"第一中学", "第二中学", "第三中学", "实验学校",
+                                        "城关小学", "实验小学", "第一小学", "育才学校"};
+constexpr const char* kShopNames[] = {
+    "美佳", "好又多", "康乐", "金牌",     "百姓", "湘味", "童趣",   "丽人", "华联", "快乐宝贝",
+    "力美", "新东方", "佳美", "洞庭渔家", "优学", "盛世", "福满多", "开心", "阳光", "四季"};
+constexpr const char* kShopKinds[] = {"美发店",   "超市",   "健身会所",   "教育培训中心",
+                                      "大药房",   "餐馆",   "游泳馆",     "美容院",
+                                      "口腔诊所", "烘焙坊", "汽车美容店", "摄影"};
+
+// Every first part with every second, in a stable order.
+class Names {
+ public:
+  Names(std::span<const char* const> firsts, std::span<const char* const> seconds) {
+    for (const char* f : firsts) {
+      for (const char* s : seconds) text_.push_back(std::string(f) + s);
+    }
+    for (const std::string& t : text_) view_.push_back(t.c_str());
+  }
+  std::span<const char* const> view() const { return view_; }
+
+ private:
+  std::vector<std::string> text_;
+  std::vector<const char*> view_;
+};
 
 constexpr const char* kGoods[] = {"奶粉",   "保健品", "手表",   "化妆品",   "葡萄酒",
                                   "运动鞋", "咖啡机", "手提包", "婴儿推车", "电动牙刷"};
@@ -54,12 +77,30 @@ bool HoldsOneOf(std::string_view name, std::string_view words) {
 
 }  // namespace
 
-std::span<const char* const> Estates() { return kEstates; }
-std::span<const char* const> Roads() { return kRoads; }
-std::span<const char* const> Villages() { return kVillages; }
-std::span<const char* const> Companies() { return kCompanies; }
-std::span<const char* const> Schools() { return kSchools; }
-std::span<const char* const> Shops() { return kShops; }
+std::span<const char* const> Estates() {
+  static const Names names(kPlaceParts, kEstateKinds);
+  return names.view();
+}
+std::span<const char* const> Roads() {
+  static const Names names(kPlaceParts, kRoadKinds);
+  return names.view();
+}
+std::span<const char* const> Villages() {
+  static const Names names(kVillageFirsts, kVillageSeconds);
+  return names.view();
+}
+std::span<const char* const> Companies() {
+  static const Names names(kFirms, kFirmKinds);
+  return names.view();
+}
+std::span<const char* const> Schools() {
+  static const Names names(kSchoolPlaces, kSchoolKinds);
+  return names.view();
+}
+std::span<const char* const> Shops() {
+  static const Names names(kShopNames, kShopKinds);
+  return names.view();
+}
 std::span<const char* const> Goods() { return kGoods; }
 
 std::string_view Variant(std::string_view text, uint64_t pick) {
