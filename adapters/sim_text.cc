@@ -189,6 +189,10 @@ std::string SlotValue(std::string_view name, uint64_t seed) {
   return "{" + std::string(name) + "}";
 }
 
+uint64_t TextPick(uint64_t seed, int64_t i, uint64_t use) {
+  return Mix(Mix(seed) + static_cast<uint64_t>(i) * 8 + use);
+}
+
 uint64_t Mix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;

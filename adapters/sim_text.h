@@ -36,6 +36,18 @@ std::string SlotValue(std::string_view name, uint64_t seed);
 std::string FillSlots(std::string_view text,
                       const std::function<std::string(std::string_view)>& value);
 
+// What a generated record's text is about: a template (an index into the simulator's table) and
+// the seed its slots are drawn from (SlotValue). A repeat copies another record's Matter.
+struct Matter {
+  size_t text = 0;
+  uint64_t slots = 0;
+};
+
+// A choice for the text of record `i` of a world generated from `seed`, for one `use` (which
+// wording of the title, of the body, the slots…): a hash, never a draw from the world's random
+// stream, so that texts can change without moving any other generated value.
+uint64_t TextPick(uint64_t seed, int64_t i, uint64_t use);
+
 // A well-mixed 64-bit hash (SplitMix64's finaliser): picks that must not draw from a simulator's
 // random stream, so that adding variety to texts leaves every other generated value unchanged.
 uint64_t Mix(uint64_t x);

@@ -1553,9 +1553,10 @@ Order& SimWorld::State::AddGenerated(const GenInfo& g, int64_t accepted, Rng& rn
   o.sqlx = static_cast<uint16_t>(g.kind);
   o.sqfl = static_cast<uint16_t>(g.matter.category);
   const std::string& unit_name = units[g.unit].name;
-  // Wordings from the order's number, not from `rng`: every other value stays as it was.
-  o.sqbt = Fill(TemplateOf(g.matter, g.kind).title, sim::Mix(o.seq * 2), g.matter, unit_name);
-  o.sqnr = Content(g.matter, g.kind, g.channel, unit_name, sim::Mix(o.seq * 2 + 1), rng);
+  // Wordings by sim::TextPick, not from `rng`: every other value stays as it was.
+  o.sqbt =
+      Fill(TemplateOf(g.matter, g.kind).title, sim::TextPick(seed, o.seq, 0), g.matter, unit_name);
+  o.sqnr = Content(g.matter, g.kind, g.channel, unit_name, sim::TextPick(seed, o.seq, 1), rng);
   o.fsdz = Address(g.matter, rng);
   o.blsx = o.slsj + kKindDays[g.kind] * kDay;
   o.rddb = Chance(rng, 0.003);

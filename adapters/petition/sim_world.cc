@@ -452,17 +452,9 @@ std::unique_ptr<PetitionWorld> PetitionWorld::Generate(uint64_t seed, int count,
   if (shipped.ok()) s->categories = std::move(shipped).value();
   std::mt19937_64& rng = s->rng;
   const int64_t span = last_ms - first_ms;
-  // Texts are chosen by hashes of the seed and the petition's index, never from rng, so that they
-  // leave every other generated value as it was. A matter: a template and the seed of its slots.
-  const uint64_t text_seed = sim::Mix(seed);
-  auto text_pick = [text_seed](int i, uint64_t use) {
-    return sim::Mix(text_seed + static_cast<uint64_t>(i) * 8 + use);
-  };
-  struct Matter {
-    int text = 0;
-    uint64_t slots = 0;
-  };
-  std::vector<Matter> matters;
+  // Texts are chosen by sim::TextPick, so that they leave every other generated value as it was.
+  auto text_pick = [&](int i, uint64_t use) { return sim::TextPick(seed, i, use); };
+  std::vector<sim::Matter> matters;
   matters.reserve(static_cast<size_t>(std::max(count, 0)));
   for (int i = 0; i < count; ++i) {
     Petition p;
@@ -475,7 +467,7 @@ std::unique_ptr<PetitionWorld> PetitionWorld::Generate(uint64_t seed, int count,
     p.form = form < 0.2 ? "LETTER" : form < 0.45 ? "VISIT" : form < 0.9 ? "ONLINE" : "HOTLINE";
     const int district = static_cast<int>(rng() % kDistricts);
     p.petitioner = MakePetitioner(rng, district);
-    Matter matter{static_cast<int>(rng() % kTemplateCount), text_pick(i, 3)};
+    sim::Matter matter{static_cast<size_t>(rng() % kTemplateCount), text_pick(i, 3)};
     const Petition* repeated = nullptr;  // An earlier petition on the same matter, at one place.
     if (i > 0 && text_pick(i, 7) % 100 < kRepeatPercent) {
       const size_t j = static_cast<size_t>(i) - 1 -

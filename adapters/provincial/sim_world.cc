@@ -120,13 +120,6 @@ constexpr Template kTemplates[] = {
 constexpr uint64_t kRepeatPercent = 6;
 constexpr size_t kRepeatWindow = 30;
 
-uint64_t SplitMix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 double Unit(uint64_t x) { return static_cast<double>(x >> 11) * 0x1.0p-53; }
 
 // An identity-card number with a correct GB 11643 check digit (synthetic).
@@ -207,7 +200,7 @@ struct SimWorld::State {
 
   void Review(size_t i, int64_t when) {
     Dispatch& d = all[i];
-    uint64_t h = SplitMix(o.seed ^ SplitMix(std::hash<std::string>{}(d.id) + d.cycle));
+    uint64_t h = sim::Mix(o.seed ^ sim::Mix(std::hash<std::string>{}(d.id) + d.cycle));
     if (Unit(h) < o.reopen_share) {  // 重办: the province refuses the result.
       d.state = "REOPENED";
       d.deadline = when + int64_t{o.reopen_deadline_days} * kDay;
@@ -266,17 +259,9 @@ SimWorld::SimWorld(const ProvincialSimOptions& o) : s_(std::make_unique<State>()
   int total_weight = 0;
   for (const Origin& g : kOrigins) total_weight += g.weight;
   s_->all.resize(static_cast<size_t>(o.count));
-  // Texts are chosen by hashes of the seed and the dispatch's index, never from rng, so that they
-  // leave every other generated value as it was. A matter: a template and the seed of its slots.
-  const uint64_t text_seed = sim::Mix(o.seed);
-  auto text_pick = [text_seed](int i, uint64_t use) {
-    return sim::Mix(text_seed + static_cast<uint64_t>(i) * 8 + use);
-  };
-  struct Matter {
-    size_t text = 0;
-    uint64_t slots = 0;
-  };
-  std::vector<Matter> matters;
+  // Texts are chosen by sim::TextPick, so that they leave every other generated value as it was.
+  auto text_pick = [&](int i, uint64_t use) { return sim::TextPick(o.seed, i, use); };
+  std::vector<sim::Matter> matters;
   matters.reserve(s_->all.size());
   for (int i = 0; i < o.count; ++i) {
     Dispatch& d = s_->all[static_cast<size_t>(i)];
@@ -305,7 +290,7 @@ SimWorld::SimWorld(const ProvincialSimOptions& o) : s_(std::make_unique<State>()
     d.area = Unit(rng()) < o.foreign_area_share
                  ? kForeignAreas[rng() % std::size(kForeignAreas)]
                  : std::string("岳阳市") + kCounties[rng() % std::size(kCounties)];
-    Matter matter{rng() % std::size(kTemplates), text_pick(i, 3)};
+    sim::Matter matter{rng() % std::size(kTemplates), text_pick(i, 3)};
     if (i > 0 && text_pick(i, 7) % 100 < kRepeatPercent) {
       // Another word on the matter of an earlier dispatch about the same area.
       const auto here = static_cast<size_t>(i);
