@@ -82,13 +82,16 @@ struct MatchOptions {
   size_t max_candidates = 32;
   // Logistic models: confidence = 1 / (1 + e^-(bias + Σ w·x)), x = the Evidence numbers and
   // ln(1 + gap_days) / 6, shared_place and place_conflict as 0 or 1. One model for one
-  // complainant, one for several.
+  // complainant, one for several. related.place_conflict is set, not fitted: the labelled pairs
+  // score alike from -1.5 to -5 (few related pairs name places at all), while call-takers' short
+  // titles (劳动合同纠纷 for two companies' workers) made -1.5 join different places' complaints.
+  // At -3.5 only near-identical texts a day or two apart outweigh two different places.
   struct Model {
     double bias, title_jaccard, text_jaccard, title_containment, text_containment, cross, cross_min,
         gap, shared_place, place_conflict;
   };
   Model same{-1.72, 0.76, 0.90, 1.24, 1.16, 1.91, 1.65, -0.26, 0, 0};
-  Model related{-0.78, 0.17, 0.28, 0.41, 0.44, 1.70, 1.48, -1.59, 0, -1.5};
+  Model related{-0.78, 0.17, 0.28, 0.41, 0.44, 1.70, 1.48, -1.59, 0, -3.5};
   double category_penalty = 1.0;  // Subtracted from the score when categories differ.
   double apply = 0.5;             // At or above: applied.
   double ask = 0.35;              // At or above (below apply): an operator decides.

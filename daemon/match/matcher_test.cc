@@ -1,7 +1,8 @@
 // Tests of the vocabulary, the matcher and the corpus reader (issue 4): weights favour what is
 // specific; a follow-up by the same complainant is `same`, the same place and problem from another
-// is `related`, the same problem at another place is not applied; boilerplate alone brings no
-// candidate; the window bounds candidates; CSV, Excel day numbers and labelled pairs are read.
+// is `related`, the same problem at another place is not applied, not even under one title;
+// boilerplate alone brings no candidate; the window bounds candidates; CSV, Excel day numbers and
+// labelled pairs are read.
 #include "daemon/match/matcher.h"
 
 #include <gtest/gtest.h>
@@ -118,6 +119,21 @@ TEST_F(MatcherTest, TheSameProblemAtAnotherPlaceIsNotApplied) {
   const auto found = matcher_.Find(matcher_.MakeProfile(
       Input(2, kT0 + kDay, "南湖花园电梯故障", "南湖花园5栋电梯频繁故障请物业维修", kBob)));
   for (const Candidate& c : found) EXPECT_LT(c.confidence, 0.5) << c.confidence;
+}
+
+// A call-taker's title names the kind of problem, not the place: two workers of two companies
+// get one title, and only the companies tell them apart.
+TEST_F(MatcherTest, OneTitleForTwoCompaniesIsNotOneMatter) {
+  matcher_.Add(matcher_.MakeProfile(
+      Input(1, kT0, "劳动合同纠纷",
+            "其在君山石材有限公司工作两年，单位未签书面劳动合同，近日无故将其辞退", kAlice)));
+  const auto found = matcher_.Find(matcher_.MakeProfile(
+      Input(2, kT0 + kDay / 2, "劳动合同纠纷",
+            "其在洞庭物流有限公司工作两年，单位未签书面劳动合同，近日无故将其辞退", kBob)));
+  for (const Candidate& c : found) {
+    EXPECT_TRUE(c.evidence.place_conflict);
+    EXPECT_LT(c.confidence, 0.5) << c.confidence;
+  }
 }
 
 TEST_F(MatcherTest, BoilerplateAloneBringsNoCandidate) {
