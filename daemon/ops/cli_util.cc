@@ -1,5 +1,6 @@
 #include "daemon/ops/cli_util.h"
 
+#include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <chrono>

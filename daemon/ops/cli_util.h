@@ -5,7 +5,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -14,6 +13,10 @@
 
 #include "daemon/core/result.h"
 #include "daemon/ledger/ledger.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace hs::ops {
 

@@ -1,5 +1,6 @@
 #include "daemon/ops/match_commands.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>

@@ -7,11 +7,14 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
 
 #include "daemon/ledger/ledger.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace hs::ops {
 

@@ -1,5 +1,6 @@
 #include "daemon/ops/push_commands.h"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 

@@ -2,11 +2,14 @@
 // `flag REF petition`. Registered on the main command line by commands.cc.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 
 #include "daemon/ledger/deadlines.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace hs::ops {
 

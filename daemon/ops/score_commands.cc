@@ -1,5 +1,6 @@
 #include "daemon/ops/score_commands.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
 #include <map>

@@ -3,7 +3,6 @@
 // (entered adjustments, audited). Registered on the main command line by commands.cc.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,6 +10,10 @@
 #include "daemon/core/result.h"
 #include "daemon/routing/rules.h"
 #include "daemon/score/policy.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace hs::ops {
 
