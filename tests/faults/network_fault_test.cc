@@ -145,6 +145,13 @@ std::unique_ptr<adapters::Adapter> Hotline(const std::string& base_url, HttpTran
   return hotline12345::CreateWithOptions(o, {&transport, &clock, log::Get("adapter.test")});
 }
 
+// One pull of the 12345 adapter from `server`, with a small transport and a fake clock.
+Result<adapters::Page> PullOnce(testing::RawServer& server, Reject& page_reject) {
+  FakeClock clock(SystemClock().NowMillis());
+  CurlTransport transport(SmallOptions());
+  return Hotline(server.Url("/api/v2"), transport, clock)->Pull("", page_reject);
+}
+
 class NetworkFaultTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { CurlTransport::GlobalInit(); }
@@ -265,11 +272,8 @@ TEST_F(NetworkFaultTest, A429CarriesItsRetryAfterToTheCaller) {
   EXPECT_EQ(s.counted, "http_429");
 
   // Through the 12345 adapter: retry later, and not before the platform said.
-  FakeClock clock(SystemClock().NowMillis());
-  CurlTransport transport(SmallOptions());
-  auto adapter = Hotline(server.Url("/api/v2"), transport, clock);
   Reject page_reject;
-  auto page = adapter->Pull("", page_reject);
+  auto page = PullOnce(server, page_reject);
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.status().code(), StatusCode::kUnavailable) << page.status().ToString();
   EXPECT_EQ(page.status().retry_after_ms(), 7000);
@@ -285,29 +289,15 @@ TEST_F(NetworkFaultTest, A503CarriesItsRetryAfterToTheCaller) {
   EXPECT_EQ(s.result->Header("retry-after"), "120");
   EXPECT_EQ(s.counted, "http_5xx");
 
-  // Through the 12345 adapter: transient, retried with backoff.
-  FakeClock clock(SystemClock().NowMillis());
-  CurlTransport transport(SmallOptions());
-  auto adapter = Hotline(server.Url("/api/v2"), transport, clock);
+  // Through the 12345 adapter: transient, retried later. The 12345 contract mentions Retry-After
+  // only with 429, but a gateway in front of the platform may send one with a 503: the adapter
+  // honours it (it used to back off by jitter alone, 0 to 1 s).
   Reject page_reject;
-  auto page = adapter->Pull("", page_reject);
+  auto page = PullOnce(server, page_reject);
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.status().code(), StatusCode::kUnavailable) << page.status().ToString();
-  EXPECT_TRUE(page_reject.raw.empty()) << "a 503 is not a page to reject";
-}
-
-// The 12345 contract mentions Retry-After only with 429, but a gateway in front of the platform may
-// send one with a 503: the adapter honours it (it used to back off by jitter alone, 0 to 1 s).
-TEST_F(NetworkFaultTest, TheHotline12345AdapterHonoursA503sRetryAfter) {
-  testing::RawServer server(testing::Respond(
-      503, {{"Retry-After", "120"}, {"Content-Type", "text/plain"}}, "maintenance\n"));
-  FakeClock clock(SystemClock().NowMillis());
-  CurlTransport transport(SmallOptions());
-  auto adapter = Hotline(server.Url("/api/v2"), transport, clock);
-  Reject page_reject;
-  auto page = adapter->Pull("", page_reject);
-  ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.status().retry_after_ms(), 120'000);
+  EXPECT_TRUE(page_reject.raw.empty()) << "a 503 is not a page to reject";
 }
 
 // The fixtures' own promise, without which a stalled case could hold up the suite: a server
