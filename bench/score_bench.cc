@@ -6,7 +6,6 @@
 //
 // Usage: score_bench [orders] [ledger path]. The ledger is built once and reused while it holds
 // the same number of orders. Prints, last, `score orders=… ledger_mb=… score_ms=… scan_ms=…`.
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_ledger.h"
 #include "daemon/ledger/ledger.h"
 #include "daemon/ledger/ledger_impl.h"
 #include "daemon/routing/rules.h"
@@ -23,9 +23,8 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+using hs::bench::Clock;
+using hs::bench::Ms;
 
 constexpr int kMonths = 40;
 constexpr int64_t kFirstMonthStart = 1580486400;  // 2020-02-01 00:00:00 Beijing time.
@@ -107,29 +106,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   for (const auto& u : *units) names.push_back(u.name);
 
-  auto ledger = hs::ledger::Ledger::Open(path, {});
-  if (!ledger.ok()) {
-    std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
-    return 1;
-  }
-  hs::sql::Db& db = (*ledger)->impl()->db;
-  auto have = db.QueryText("SELECT count(*) FROM tickets");
-  if (!have.ok() || std::atoll(have->c_str()) != orders) {
-    std::fprintf(stderr, "building a ledger of %lld orders in %s (once)\n",
-                 static_cast<long long>(orders), path.c_str());
-    const auto start = Clock::now();
-    hs::Status s = db.Exec(
-        "DELETE FROM assessment_revisits; DELETE FROM assessment_orders; DELETE FROM tickets;");
-    if (s.ok()) s = Fill(db, orders, names);
-    if (!s.ok()) {
-      std::fprintf(stderr, "%s\n", s.ToString().c_str());
-      return 1;
-    }
-    std::fprintf(stderr, "built in %.0f s\n", Ms(Clock::now() - start) / 1000);
-  }
-  struct stat st {};
-  ::stat(path.c_str(), &st);
-  const double mb = static_cast<double>(st.st_size) / (1024 * 1024);
+  auto ledger = hs::bench::OpenBuiltOnce(
+      path, orders, "orders",
+      "DELETE FROM assessment_revisits; DELETE FROM assessment_orders; DELETE FROM tickets;",
+      [&](hs::sql::Db& db) { return Fill(db, orders, names); });
+  if (ledger == nullptr) return 1;
+  hs::sql::Db& db = ledger->impl()->db;
+  const double mb = hs::bench::FileMb(path);
 
   // A month in the middle of the ledger.
   const auto month = *hs::ParseShanghaiMonth("2021-08");
@@ -137,7 +120,7 @@ int main(int argc, char** argv) {
   for (int run = 0; run < 5; ++run) {
     const auto start = Clock::now();
     for (const char* table : {"hotline", "mailbox"}) {
-      auto s = hs::score::ScoreTable(**ledger, *policy, *units, table, month, month.end - 1);
+      auto s = hs::score::ScoreTable(*ledger, *policy, *units, table, month, month.end - 1);
       if (!s.ok() || s->rows.empty()) {
         std::fprintf(stderr, "scoring failed: %s\n", s.ok() ? "no rows" : s.status().ToString().c_str());
         return 1;

@@ -8,7 +8,6 @@
 //
 // Usage: status_bench [tickets] [ledger path]. Prints a table and, last,
 // `status tickets=… ledger_mb=… status_ms=… status_base_ms=… ticket_ms=… ticket_base_ms=…`.
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_ledger.h"
 #include "daemon/core/time_util.h"
 #include "daemon/ledger/cases.h"
 #include "daemon/ledger/deadlines.h"
@@ -28,9 +28,8 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+using hs::bench::Clock;
+using hs::bench::Ms;
 
 constexpr int64_t kYearStart = 1672502400;  // 2023-01-01 00:00:00 Beijing time.
 constexpr int kDecisionsPerTicket = 4;
@@ -115,30 +114,14 @@ double Best(int runs, const std::function<bool()>& read) {
 int main(int argc, char** argv) {
   const int64_t tickets = argc > 1 ? std::atoll(argv[1]) : 360'000;
   const std::string path = argc > 2 ? argv[2] : "status-" + std::to_string(tickets) + ".db";
-  auto ledger = hs::ledger::Ledger::Open(path, {});
-  if (!ledger.ok()) {
-    std::fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
-    return 1;
-  }
-  hs::sql::Db& db = (*ledger)->impl()->db;
-  auto have = db.QueryText("SELECT count(*) FROM tickets");
-  if (!have.ok() || std::atoll(have->c_str()) != tickets) {
-    std::fprintf(stderr, "building a ledger of %lld tickets in %s (once)\n",
-                 static_cast<long long>(tickets), path.c_str());
-    const auto start = Clock::now();
-    hs::Status s = db.Exec("DELETE FROM match_decisions; DELETE FROM tickets;");
-    if (s.ok()) s = Fill(db, tickets);
-    if (!s.ok()) {
-      std::fprintf(stderr, "%s\n", s.ToString().c_str());
-      return 1;
-    }
-    std::fprintf(stderr, "built in %.0f s\n", Ms(Clock::now() - start) / 1000);
-  }
-  struct stat st {};
-  ::stat(path.c_str(), &st);
-  const double mb = static_cast<double>(st.st_size) / (1024 * 1024);
+  auto ledger = hs::bench::OpenBuiltOnce(path, tickets, "tickets",
+                                         "DELETE FROM match_decisions; DELETE FROM tickets;",
+                                         [&](hs::sql::Db& db) { return Fill(db, tickets); });
+  if (ledger == nullptr) return 1;
+  hs::sql::Db& db = ledger->impl()->db;
+  const double mb = hs::bench::FileMb(path);
 
-  hs::ledger::Ledger& l = **ledger;
+  hs::ledger::Ledger& l = *ledger;
   const std::vector<std::string> adapters = {"hotline12345", "petition", "provincial"};
   const std::string some_ticket = "YY" + std::to_string(1000000000 + tickets / 2);
   hs::ledger::DeadlineQuery deadlines;
